@@ -1,0 +1,1 @@
+"""Pure, dated BHYT pricing and benefit rules and assessment checks (no I/O, no clock)."""

@@ -1,0 +1,1 @@
+"""xsd package."""
