@@ -42,6 +42,12 @@ OVERRIDES: dict[tuple[str, str], tuple[dict[str, object], str]] = {
         {"kind": "date_or_datetime", "max": 12},
         "4750 writes yyyyMMddHHmm, 3176 yyyyMMdd; exporters switched at different times",
     ),
+    ("XML13", "GIAY_CHUYEN_TUYEN"): (
+        {"max": 100},
+        "the BHXH gateway sheet accepts 100; a real 2026 file carries a 55-character dotted form template",
+    ),
+    ("XML13", "SO_CHUYENTUYEN"): ({"max": 100}, "the BHXH gateway sheet accepts 100 (appendix 50)"),
+    ("XML13", "SO_HOSO"): ({"max": 100}, "the BHXH gateway sheet accepts 100 (appendix 50)"),
     ("*", "MUC_HUONG"): (
         {"kind": "dec", "max": 4, "scale": 2},
         "QĐ 1931/2026 widens the benefit level to 4 characters with a decimal (e.g. 47.5)",
@@ -152,8 +158,8 @@ def _simple_type(f: dict[str, object]) -> str:
             facets.append(f'<xs:pattern value="{item}(;{item})*"/>')
         elif mx is not None:
             facets.append(f'<xs:maxLength value="{mx}"/>')
-        if req:
-            facets.append('<xs:minLength value="1"/>')
+        # A required text element must be present, but real files leave many of them empty (MA_BENH on
+        # every XML3 line, HAM_LUONG, TEN_CHI_SO …): emptiness is reported by validation as a warning.
     else:
         base = "xs:token"
         core = {
