@@ -55,7 +55,7 @@ def clean_document(data: bytes, what: str = "table", limit: int = MAX_TABLE_BYTE
         raise UnsafeXmlError(f"{what} is {len(data)} bytes, above the {limit}-byte limit")
     start = data.find(b"<", 0, 4096)
     root_at = _root_start(data)
-    check_prolog(data[: root_at if root_at >= 0 else 4096], what)
+    check_prolog(data[: root_at + 10 if root_at >= 0 else 4096], what)
     if start < 0:
         return data, False
     if BAD_XSI in data:
@@ -84,7 +84,7 @@ def _root_start(data: bytes) -> int:
             k = data.find(b"-->", j)
             i = k + 3 if k >= 0 else n
         elif data.startswith(b"<!", j):
-            return j  # a DOCTYPE: let the prolog check see it
+            return j  # a DOCTYPE: the prolog check looks a few bytes past this point
         else:
             return j
     return -1
@@ -134,7 +134,7 @@ class SafeStream:
                 self._seen += len(more)
                 data += more
             at = _root_start(data)
-            check_prolog(data[: at if at >= 0 else len(data)], self._what)
+            check_prolog(data[: at + 10 if at >= 0 else len(data)], self._what)
             self._started = True
         if BAD_XSI in data:
             data = data.replace(BAD_XSI, GOOD_XSI)
