@@ -51,22 +51,43 @@ def esc(s: str) -> str:
     return s
 
 
+_MONEY: dict[Decimal, str] = {}
+_SCALED: dict[tuple[Decimal, int], str] = {}
+_CACHE_MAX = 200_000
+
+
 def money(v: Decimal | None) -> str:
-    """An amount at scale 2, rounded half-up (``101476`` → ``101476.00``); None → empty."""
+    """An amount at scale 2, rounded half-up (``101476`` → ``101476.00``); None → empty.
+
+    The text depends only on the numeric value, so it is cached (claims repeat prices and amounts).
+    """
     if v is None:
         return ""
-    return format(v.quantize(_Q[2], rounding=ROUND_HALF_UP), "f")
+    text = _MONEY.get(v)
+    if text is None:
+        text = format(v.quantize(_Q[2], rounding=ROUND_HALF_UP), "f")
+        if len(_MONEY) > _CACHE_MAX:
+            _MONEY.clear()
+        _MONEY[v] = text
+    return text
 
 
 def decimal_at(v: Decimal | None, scale: int) -> str:
     """A decimal rounded half-up to at most ``scale`` places, trailing zeros omitted; None → empty."""
     if v is None:
         return ""
-    q = v.quantize(_Q.get(scale, Decimal(1).scaleb(-scale)), rounding=ROUND_HALF_UP)
-    text = format(q, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
+    key = (v, scale)
+    text = _SCALED.get(key)
+    if text is None:
+        q = v.quantize(_Q.get(scale, Decimal(1).scaleb(-scale)), rounding=ROUND_HALF_UP)
+        text = format(q, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        text = text or "0"
+        if len(_SCALED) > _CACHE_MAX:
+            _SCALED.clear()
+        _SCALED[key] = text
+    return text
 
 
 def integer(v: int | None) -> str:
@@ -80,10 +101,10 @@ def _is_money(f: FieldSpec) -> bool:
 def _field_expr(f: FieldSpec) -> str:
     a = f"r.{f.attr}"
     if f.kind == "int":
-        return f"{{_i({a})}}"
+        return f'{{"" if {a} is None else {a}}}'
     if f.kind == "dec":
         return f"{{_m({a})}}" if _is_money(f) else f"{{_d({a}, {f.scale})}}"
-    return f"{{_e({a})}}"
+    return f'{{_e({a}) if {a} else ""}}'  # most optional text fields are empty: skip the call
 
 
 @cache
@@ -91,7 +112,7 @@ def record_writer(version: str, table: str) -> Callable[[Any], str]:
     """A compiled function writing one record of ``table`` in ``version`` as an XML string."""
     spec = SPECS[version][table]
     body = "".join(f"<{f.name}>{_field_expr(f)}</{f.name}>" for f in spec.fields)
-    src = f"def _w(r):\n    return f'<{spec.record}>{body}</{spec.record}>'\n"
+    src = f"def _w(r):\n    return f\"\"\"<{spec.record}>{body}</{spec.record}>\"\"\"\n"
     env: dict[str, Any] = {"_e": esc, "_m": money, "_d": decimal_at, "_i": integer}
     exec(compile(src, f"<writer {version} {table}>", "exec"), env)  # noqa: S102 - source built from our spec
     fast: Callable[[Any], str] = env["_w"]
@@ -195,14 +216,18 @@ def write_envelope(envelope: Envelope, version: str | None = None, validate: boo
             problems += check_written(fs, version or choose_version(h))
         if problems:
             raise WriteError(f"{len(problems)} schema problem(s) in the written claim", problems)
-    out = envelope_bytes(envelope.macskcb, envelope.ngaylap, files, envelope.chukydonvi)
     if validate:
         from claims.exchange.validation import check_written_envelope
 
-        env_problems = check_written_envelope(out, version or "3176")
+        # The envelope's variable parts are the header values and the table list; NOIDUNGFILE is our own
+        # base64 encoder's output, so the skeleton (one byte per table) is what needs checking.
+        skeleton = [[(t, b"-") for t, _ in fs] for fs in files]
+        env_problems = check_written_envelope(
+            envelope_bytes(envelope.macskcb, envelope.ngaylap, skeleton, envelope.chukydonvi), version or "3176"
+        )
         if env_problems:
             raise WriteError("the written envelope fails our schema", env_problems)
-    return out
+    return envelope_bytes(envelope.macskcb, envelope.ngaylap, files, envelope.chukydonvi)
 
 
 def write_claim(
