@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from claims.exchange.model import ChiTietDvkt, ChiTietThuoc, DienBienBenh, Hoso, TongHop
 
@@ -13,7 +15,9 @@ def _r(v: Decimal) -> Decimal:
     return v.quantize(_C, rounding=ROUND_HALF_UP)
 
 
-def make_claim(lines: int = 15, index: int = 0, ngay_vao: str = "202601050800", ma_cskcb: str = "01999") -> Hoso:
+def make_claim(
+    lines: int = 15, index: int = 0, ngay_vao: str = "202601050800", ma_cskcb: str = "01999"
+) -> Hoso:
     """An inpatient claim with ``lines`` billed lines (about a third drugs, the rest services/supplies).
 
     Line splits follow spec/xml130.md §7.1–7.2 with an 80 % benefit level, and XML1 holds the sums, so the
@@ -90,9 +94,9 @@ def make_claim(lines: int = 15, index: int = 0, ngay_vao: str = "202601050800", 
                     ngay_kq=ngay_ra,
                 )
             )
-    lines_all = [*drugs, *services]
+    lines_all: list[Any] = [*drugs, *services]
 
-    def total(attr: str, rows: list[ChiTietThuoc] | list[ChiTietDvkt] | list[ChiTietThuoc | ChiTietDvkt]) -> Decimal:
+    def total(attr: str, rows: Sequence[Any]) -> Decimal:
         return sum((getattr(r, attr) for r in rows), Decimal(0))
 
     xml1 = TongHop(
@@ -145,7 +149,11 @@ def make_claim(lines: int = 15, index: int = 0, ngay_vao: str = "202601050800", 
     )
     xml5 = (
         DienBienBenh(
-            ma_lk=ma_lk, stt=1, dien_bien_ls="Sốt 39°C", thoi_diem_dbls=ngay_vao, nguoi_thuc_hien="000001/HN-CCHN"
+            ma_lk=ma_lk,
+            stt=1,
+            dien_bien_ls="Sốt 39°C",
+            thoi_diem_dbls=ngay_vao,
+            nguoi_thuc_hien="000001/HN-CCHN",
         ),
     )
     return Hoso(xml1=xml1, xml2=tuple(drugs), xml3=tuple(services), xml5=xml5)

@@ -19,7 +19,6 @@ from lxml import etree
 from claims.exchange.model import SPECS, VERSIONS, Hoso
 from claims.exchange.problems import Problem
 from claims.exchange.reader import _CODE_LABEL, FIELDS, EnvelopeReader, HosoRead, Source
-from claims.exchange.safe import parser
 from xsd import lxml_schema
 
 #: Sums of individually rounded lines are compared with this tolerance (checkers use 1 VND; §7.5).

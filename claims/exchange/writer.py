@@ -112,7 +112,7 @@ def record_writer(version: str, table: str) -> Callable[[Any], str]:
     """A compiled function writing one record of ``table`` in ``version`` as an XML string."""
     spec = SPECS[version][table]
     body = "".join(f"<{f.name}>{_field_expr(f)}</{f.name}>" for f in spec.fields)
-    src = f"def _w(r):\n    return f\"\"\"<{spec.record}>{body}</{spec.record}>\"\"\"\n"
+    src = f'def _w(r):\n    return f"""<{spec.record}>{body}</{spec.record}>"""\n'
     env: dict[str, Any] = {"_e": esc, "_m": money, "_d": decimal_at, "_i": integer}
     exec(compile(src, f"<writer {version} {table}>", "exec"), env)  # noqa: S102 - source built from our spec
     fast: Callable[[Any], str] = env["_w"]
@@ -223,7 +223,8 @@ def write_envelope(envelope: Envelope, version: str | None = None, validate: boo
         # base64 encoder's output, so the skeleton (one byte per table) is what needs checking.
         skeleton = [[(t, b"-") for t, _ in fs] for fs in files]
         env_problems = check_written_envelope(
-            envelope_bytes(envelope.macskcb, envelope.ngaylap, skeleton, envelope.chukydonvi), version or "3176"
+            envelope_bytes(envelope.macskcb, envelope.ngaylap, skeleton, envelope.chukydonvi),
+            version or "3176",
         )
         if env_problems:
             raise WriteError("the written envelope fails our schema", env_problems)
