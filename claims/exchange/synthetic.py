@@ -35,7 +35,7 @@ def make_claim(
         bv = _r(qty * price)
         bh = bv if i % 5 else _r(bv * Decimal("0.5"))
         bhtt = _r(bh * muc / 100)
-        common = {
+        common: dict[str, Any] = {
             "ma_lk": ma_lk,
             "stt": 0,
             "so_luong": qty,
