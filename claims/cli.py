@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from claims.exchange.cli import register as register_xml
+
 app = typer.Typer(no_args_is_help=True, help="bhyt-claims: BHYT claims from encounters to payment.")
+register_xml(app)
 
 
 @app.callback()
