@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from claims.pricing.cli import register as register_pricing
+
 app = typer.Typer(no_args_is_help=True, help="bhyt-claims: BHYT claims from encounters to payment.")
 
 
 @app.callback()
 def main() -> None:
     """bhyt-claims command line."""
+
+
+register_pricing(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
