@@ -368,7 +368,7 @@ def price(
             ceil = multiple("five_year_ceiling", anchor, lcs, params, "PARAM.FIVE_YEAR_CEILING")
             if ceil is not None:
                 ctx.trace.append(ceil[1])
-                remaining = max(ZERO, ceil[0] - five.prior_copay_in_year)
+                remaining = max(ZERO, round2(ceil[0] - five.prior_copay_in_year, options.rounding))
                 if remaining == ZERO:
                     ngay_mien = anchor
 
@@ -513,7 +513,7 @@ def _amounts(w: _Work, ctx: _Ctx, cap45: Decimal | None, rounding: str) -> None:
     w.ratio = ratio
     steps.append(TraceStep("LINE.TYLE_TT_BH", "tyle_tt_bh", ratio, (("why", why),)))
     # other funding of type b is deducted from the cost before the split (QĐ 130, T_NGUONKHAC case b)
-    nk = line.t_nguonkhac
+    nk = round2(line.t_nguonkhac, rounding)
     base = line.quantity * w.price_bh if is_drug else line.quantity * w.price_bh * dv / HUNDRED
     if nk > ZERO and line.t_nguonkhac_type == "b":
         nk_b = min(nk, bv)
@@ -532,9 +532,10 @@ def _amounts(w: _Work, ctx: _Ctx, cap45: Decimal | None, rounding: str) -> None:
     steps.append(
         TraceStep("LINE.THANH_TIEN_BH", "thanh_tien_bh", bh, (("base", _s(base)), ("tyle_tt_bh", _s(ratio))))
     )
-    if line.t_trantt is not None and w.card.supply_cap_applies and bh > line.t_trantt:
-        bh = line.t_trantt
-        steps.append(TraceStep("LINE.CAP", "thanh_tien_bh", bh, (("t_trantt", _s(line.t_trantt)),)))
+    trantt = None if line.t_trantt is None else round2(line.t_trantt, rounding)
+    if trantt is not None and w.card.supply_cap_applies and bh > trantt:
+        bh = trantt
+        steps.append(TraceStep("LINE.CAP", "thanh_tien_bh", bh, (("t_trantt", _s(trantt)),)))
         if cap45 is not None and line.t_trantt > cap45:
             ctx.findings.append(
                 Finding(
@@ -572,9 +573,10 @@ def _finish(w: _Work, muc: Decimal, t_bhtt: Decimal, t_bncct: Decimal, ctx: _Ctx
     t_bntt = bv - w.nk_b - bh
     nk = w.nk_b
     ntype = line.t_nguonkhac_type
-    if ntype == "a" and line.t_nguonkhac > ZERO:
-        left = min(line.t_nguonkhac, bv)
-        if line.t_nguonkhac > bv:
+    nk_given = round2(line.t_nguonkhac, ctx.options.rounding)
+    if ntype == "a" and nk_given > ZERO:
+        left = min(nk_given, bv)
+        if nk_given > bv:
             ctx.findings.append(
                 Finding(
                     f"lines[stt={line.stt}].t_nguonkhac",
@@ -619,7 +621,7 @@ def _finish(w: _Work, muc: Decimal, t_bhtt: Decimal, t_bncct: Decimal, ctx: _Ctx
                 (("type", "b"), ("why", "deducted from the cost before the split")),
             )
         )
-    elif line.t_nguonkhac > ZERO:
+    elif nk_given > ZERO:
         ctx.findings.append(
             Finding(
                 f"lines[stt={line.stt}].t_nguonkhac_type",

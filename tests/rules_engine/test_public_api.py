@@ -1,10 +1,34 @@
 import rules
 
 PUBLIC = {
-    "DEFAULT_OPTIONS", "Card", "ClaimParameters", "Encounter", "EncounterShapeError", "Facility", "Finding",
-    "FiveYear", "Line", "ParameterError", "ParameterOverlapError", "Parameters", "PricedClaim", "PricedLine",
-    "PricingOptions", "RejectedLine", "RulesError", "Tariff", "TariffError", "TariffOverlapError", "TariffRow",
-    "Totals", "TraceStep", "claim_to_dict", "default_parameters", "encounter_from_dict", "price", "price_many",
+    "DEFAULT_OPTIONS",
+    "Card",
+    "ClaimParameters",
+    "Encounter",
+    "EncounterShapeError",
+    "Facility",
+    "Finding",
+    "FiveYear",
+    "Line",
+    "ParameterError",
+    "ParameterOverlapError",
+    "Parameters",
+    "PricedClaim",
+    "PricedLine",
+    "PricingOptions",
+    "RejectedLine",
+    "RulesError",
+    "Tariff",
+    "TariffError",
+    "TariffOverlapError",
+    "TariffRow",
+    "Totals",
+    "TraceStep",
+    "claim_to_dict",
+    "default_parameters",
+    "encounter_from_dict",
+    "price",
+    "price_many",
 }
 
 
