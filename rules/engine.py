@@ -536,11 +536,11 @@ def _amounts(w: _Work, ctx: _Ctx, cap45: Decimal | None, rounding: str) -> None:
     if trantt is not None and w.card.supply_cap_applies and bh > trantt:
         bh = trantt
         steps.append(TraceStep("LINE.CAP", "thanh_tien_bh", bh, (("t_trantt", _s(trantt)),)))
-        if cap45 is not None and line.t_trantt > cap45:
+        if cap45 is not None and trantt > cap45:
             ctx.findings.append(
                 Finding(
                     f"lines[stt={line.stt}].t_trantt",
-                    f"T_TRANTT {line.t_trantt} above 45 × base salary ({cap45})",
+                    f"T_TRANTT {trantt} above 45 × base salary ({cap45})",
                     "warning",
                     line.stt,
                     "cap45",
