@@ -532,7 +532,8 @@ def _amounts(w: _Work, ctx: _Ctx, cap45: Decimal | None, rounding: str) -> None:
     steps.append(
         TraceStep("LINE.THANH_TIEN_BH", "thanh_tien_bh", bh, (("base", _s(base)), ("tyle_tt_bh", _s(ratio))))
     )
-    trantt = None if line.t_trantt is None else round2(line.t_trantt, rounding)
+    # T_TRANTT 0 is how exports write "no ceiling" (a zero ceiling would be PHAM_VI 2 instead)
+    trantt = None if not line.t_trantt else round2(line.t_trantt, rounding)
     if trantt is not None and w.card.supply_cap_applies and bh > trantt:
         bh = trantt
         steps.append(TraceStep("LINE.CAP", "thanh_tien_bh", bh, (("t_trantt", _s(trantt)),)))
