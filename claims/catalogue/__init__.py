@@ -1,0 +1,1 @@
+"""Catalogue domain: facility catalogue files (G1/G2) into :class:`rules.Tariff`, G2 export, demo data."""

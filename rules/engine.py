@@ -1,0 +1,705 @@
+"""The pricing engine: price every line and split it between the fund and the patient (benefits.md §4–§7).
+
+Pure: no I/O, no clock. Every value is looked up as of a date taken from the encounter (or ``as_of``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from rules.benefit import (
+    CardInfo,
+    RouteInfo,
+    base_salary,
+    multiple,
+    resolve_card,
+    route_factor,
+)
+from rules.model import (
+    ClaimParameters,
+    Encounter,
+    Finding,
+    Line,
+    PricedClaim,
+    PricedLine,
+    RejectedLine,
+    Totals,
+    TraceStep,
+)
+from rules.money import HUNDRED, ZERO, round2
+from rules.options import DEFAULT_OPTIONS, PricingOptions
+from rules.params import Parameters, default_parameters
+from rules.tariff import Tariff
+
+_ONE = Decimal(1)
+_SUPPLY_GROUPS = frozenset({"10", "11"})
+_EXTRA_DAY_DISCHARGES = frozenset({"2", "4", "5"})  # MA_LOAI_RV: transfer, own request (family), transfer
+_NEAR_POOR_2026 = date(2026, 1, 1)
+
+
+def _s(value: Decimal) -> str:
+    return str(value)
+
+
+class _Ctx:
+    """Per-encounter working state (not exported)."""
+
+    __slots__ = ("enc", "findings", "options", "params", "rejected", "trace")
+
+    def __init__(self, enc: Encounter, params: Parameters, options: PricingOptions) -> None:
+        self.enc = enc
+        self.params = params
+        self.options = options
+        self.findings: list[Finding] = []
+        self.rejected: list[RejectedLine] = []
+        self.trace: list[TraceStep] = []
+
+    def reject(self, line: Line, field: str, reason: str) -> None:
+        self.rejected.append(RejectedLine(line.stt, line.code, field, reason))
+        self.findings.append(
+            Finding(f"lines[stt={line.stt}].{field}", reason, stt=line.stt, code="line_rejected")
+        )
+
+
+class _Work:
+    """Intermediate amounts of one accepted line."""
+
+    __slots__ = ("bh", "bv", "card", "date", "dv", "line", "nk_b", "price_bh", "ratio", "steps")
+
+    def __init__(self, line: Line, card: CardInfo, on: date) -> None:
+        self.line = line
+        self.card = card
+        self.date = on
+        self.price_bh = line.unit_price_bh
+        self.dv = line.service_ratio
+        self.ratio = line.listed_payment_ratio
+        self.bv = ZERO
+        self.bh = ZERO
+        self.nk_b = ZERO
+        self.steps: list[TraceStep] = []
+
+
+def _line_date(line: Line, enc: Encounter) -> date:
+    return line.line_datetime.date() if line.line_datetime is not None else enc.encounter_date
+
+
+def _card_for(
+    cards: Sequence[CardInfo], on: date, enc: Encounter, grace: int
+) -> tuple[CardInfo | None, bool]:
+    """Best card valid on ``on`` (highest rate, then ratio-exempt); True when valid only by grace period."""
+    best: CardInfo | None = None
+    for info in cards:
+        c = info.card
+        if (c.valid_from is None or c.valid_from <= on) and (c.valid_to is None or on <= c.valid_to):
+            if best is None or (info.rate, not info.ratio_limits_apply) > (
+                best.rate,
+                not best.ratio_limits_apply,
+            ):
+                best = info
+    if best is not None:
+        return best, False
+    if enc.visit_type == "inpatient" and grace > 0:
+        start = enc.admission_datetime.date() if enc.admission_datetime else enc.encounter_date
+        for info in cards:
+            c = info.card
+            if (
+                c.valid_to is not None
+                and (c.valid_from is None or c.valid_from <= start)
+                and start <= c.valid_to
+            ):
+                if on <= c.valid_to + timedelta(days=grace):
+                    return info, True
+    return None, False
+
+
+def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
+    """Rule CLAIM.BED_DAYS (Circular 39/2018 Art. 6 as amended by Circular 13/2019)."""
+    if enc.visit_type != "inpatient" or enc.admission_datetime is None or enc.discharge_datetime is None:
+        return None, None
+    on = enc.admission_datetime.date()
+    p = ctx.params
+    min_row = p.scalars.get(("bed_min_hours",), on)
+    full_row = p.scalars.get(("bed_full_day_hours",), on)
+    if min_row is None or full_row is None:
+        return None, None
+    seconds = (enc.discharge_datetime - enc.admission_datetime).total_seconds()
+    if seconds < 0:
+        ctx.findings.append(Finding("discharge_datetime", "discharge before admission"))
+        return None, None
+    hours = Decimal(int(seconds)) / Decimal(3600)
+    if hours <= Decimal(min_row.values["value"]):
+        days, why = 0, "≤ 4 h"
+    elif hours < Decimal(full_row.values["value"]):
+        days, why = 1, "< 24 h"
+    else:
+        days = (enc.discharge_datetime.date() - enc.admission_datetime.date()).days
+        why = "discharge date − admission date"
+        if (
+            enc.condition_at_discharge == "severe_not_improved"
+            and (enc.discharge_type or "") in _EXTRA_DAY_DISCHARGES
+        ):
+            days += 1
+            why += " + 1 (severe, not improved)"
+    ctx.trace.append(
+        TraceStep(
+            "CLAIM.BED_DAYS",
+            "bed_days",
+            Decimal(days),
+            (("hours", str(hours.quantize(Decimal("0.01")))), ("why", why)),
+        )
+    )
+    return days, hours
+
+
+def _check_ratios(lines: Sequence[Line], on: date, ctx: _Ctx) -> None:
+    table = ctx.params.service_ratios
+    exams_full = 0
+    for line in lines:
+        if line.group == "exam" and line.service_ratio == HUNDRED:
+            exams_full += 1
+        key_rows = table.rows((line.group, str(int(line.service_ratio))))
+        if line.service_ratio != line.service_ratio.to_integral_value() or not any(
+            r.covers(on) for r in key_rows
+        ):
+            ctx.findings.append(
+                Finding(
+                    f"lines[stt={line.stt}].service_ratio",
+                    f"TYLE_TT_DV {line.service_ratio} is not a ratio of the rules for "
+                    f"{line.group} lines on {on.isoformat()}",
+                    "warning",
+                    line.stt,
+                    "service_ratio",
+                )
+            )
+    if exams_full > 1:
+        ctx.findings.append(
+            Finding(
+                "lines.service_ratio",
+                f"{exams_full} examinations at 100 % in one visit "
+                "(2nd and later exams are paid at 30 %, Circular 39/2018 Art. 5)",
+                "warning",
+                code="exam_ratio",
+            )
+        )
+
+
+def price(
+    encounter: Encounter,
+    tariff: Tariff | None = None,
+    as_of: date | None = None,
+    options: PricingOptions = DEFAULT_OPTIONS,
+    params: Parameters | None = None,
+) -> PricedClaim:
+    """Price one encounter: per-line amounts, XML1 totals, rejected lines, findings and a trace.
+
+    Benefit level ``MUC_HUONG = R × F`` (Law 25/2008 Art. 22 as amended by Law 46/2014 and Law 51/2024;
+    Decree 146/2018 Art. 14; Decree 188/2025 Art. 18–19; QĐ 3276/QĐ-BYT), line formulas of QĐ 130/QĐ-BYT as
+    amended by QĐ 4750/QĐ-BYT. ``as_of`` is the anchor date of the benefit rules and the base salary; it
+    defaults to the admission date (``encounter_date``) as benefits.md §0.1 prescribes. ``tariff``, when
+    given, must hold every line's code on the admission date (Circular 39/2018 Art. 12).
+    Bad input never raises: it is reported as a :class:`~rules.model.Finding`.
+    """
+    params = params or default_parameters()
+    ctx = _Ctx(encounter, params, options)
+    enc = encounter
+    anchor = as_of or enc.encounter_date
+    if options.base_salary_anchor == "discharge" and as_of is None and enc.discharge_datetime is not None:
+        lcs_anchor = enc.discharge_datetime.date()
+    else:
+        lcs_anchor = anchor
+
+    # ---- claim-level parameters
+    lcs_info = base_salary(lcs_anchor, params)
+    lcs = threshold = cap45 = None
+    if lcs_info is None:
+        ctx.findings.append(Finding("encounter_date", f"no base salary in force on {lcs_anchor.isoformat()}"))
+    else:
+        lcs, step = lcs_info
+        ctx.trace.append(step)
+        thr = multiple("free_visit_threshold", lcs_anchor, lcs, params, "PARAM.THRESHOLD_15")
+        if thr is not None:
+            threshold = thr[0]
+            ctx.trace.append(thr[1])
+        cap = multiple("supply_package_cap", lcs_anchor, lcs, params, "PARAM.SUPPLY_CAP")
+        if cap is not None:
+            cap45 = cap[0]
+            ctx.trace.append(cap[1])
+
+    cards: list[CardInfo] = []
+    if not enc.cards:
+        ctx.findings.append(Finding("cards", "no BHYT card"))
+    for i, card in enumerate(enc.cards):
+        info = resolve_card(card, i, anchor, params, options, ctx.findings)
+        if info is not None:
+            cards.append(info)
+            ctx.trace.append(info.step)
+    if cards and _card_for(cards, enc.encounter_date, enc, 0)[0] is None:
+        ctx.findings.append(
+            Finding("cards", f"no card valid on {enc.encounter_date.isoformat()}", code="card_validity")
+        )
+
+    route = route_factor(enc, anchor, enc.visit_type, params, options, ctx.findings)
+    ctx.trace.append(route.step)
+    exam_route = route
+    if enc.visit_type == "inpatient" and options.exam_before_admission_factor == "outpatient":
+        exam_route = route_factor(enc, anchor, "outpatient", params, options, [])
+
+    bed_days, stay_hours = _bed_days(enc, ctx)
+    if options.check_service_ratios:
+        _check_ratios(enc.lines, anchor, ctx)
+
+    grace_row = params.scalars.get(("card_grace_days_inpatient",), anchor)
+    grace = int(grace_row.values["value"]) if grace_row else 0
+    rounding = options.rounding
+
+    # ---- stage 1: validate lines and compute THANH_TIEN_BV / THANH_TIEN_BH
+    works: list[_Work] = []
+    price_day = enc.admission_datetime.date() if enc.admission_datetime else enc.encounter_date
+    for line in enc.lines:
+        if line.quantity < 0:
+            ctx.reject(line, "quantity", f"negative quantity {line.quantity}")
+            continue
+        if line.unit_price_bv < 0 or line.unit_price_bh < 0:
+            ctx.reject(line, "unit_price", "negative unit price")
+            continue
+        if line.pham_vi not in (1, 2, 3):
+            ctx.reject(line, "pham_vi", f"PHAM_VI {line.pham_vi} is not 1, 2 or 3")
+            continue
+        if not (ZERO <= line.service_ratio <= HUNDRED) or not (ZERO <= line.listed_payment_ratio <= HUNDRED):
+            ctx.reject(line, "service_ratio", "ratio outside 0–100")
+            continue
+        if line.group == "bed" and bed_days == 0:
+            ctx.reject(line, "quantity", f"bed day billed for a stay of {stay_hours} h (≤ 4 h: no bed day)")
+            continue
+        on = _line_date(line, enc)
+        info, by_grace = _card_for(cards, on, enc, grace)
+        if info is None:
+            ctx.reject(line, "card", f"no valid card on {on.isoformat()}")
+            continue
+        w = _Work(line, info, on)
+        if by_grace:
+            ctx.findings.append(
+                Finding(
+                    f"lines[stt={line.stt}].card",
+                    f"card expired during the stay; covered for at most {grace} days after expiry",
+                    "warning",
+                    line.stt,
+                    "card_grace",
+                )
+            )
+        if tariff is not None:
+            row = tariff.lookup(line.code, price_day, enc.facility.hospital_class)
+            if row is None:
+                ctx.reject(
+                    line, "code", f"code {line.code} is not in the catalogue on {price_day.isoformat()}"
+                )
+                continue
+            if row.price_bh is not None and w.price_bh > row.price_bh:
+                ctx.findings.append(
+                    Finding(
+                        f"lines[stt={line.stt}].unit_price_bh",
+                        f"BH unit price {w.price_bh} above the catalogue price {row.price_bh}; "
+                        "the catalogue price is used",
+                        "warning",
+                        line.stt,
+                        "price_above",
+                    )
+                )
+                w.price_bh = row.price_bh
+            if row.payment_ratio != w.ratio:
+                ctx.findings.append(
+                    Finding(
+                        f"lines[stt={line.stt}].listed_payment_ratio",
+                        f"payment ratio {w.ratio} differs from the catalogue "
+                        f"({row.payment_ratio}); the catalogue ratio is used",
+                        "warning",
+                        line.stt,
+                        "ratio_differs",
+                    )
+                )
+                w.ratio = row.payment_ratio
+            w.steps.append(
+                TraceStep(
+                    "LINE.TARIFF",
+                    "don_gia_bh",
+                    w.price_bh,
+                    (("on", price_day.isoformat()),),
+                    row.row_id or f"{row.code}@{row.valid_from.isoformat()}",
+                )
+            )
+        _amounts(w, ctx, cap45, rounding)
+        works.append(w)
+
+    # ---- stage 2: benefit level (15 % test on the in-scope total of the accepted lines)
+    t_tongchi_bh = sum((w.bh for w in works), ZERO)
+    below = threshold is not None and t_tongchi_bh < threshold
+    five = enc.five_year
+    claim_rate: Decimal | None = None
+    claim_muc: Decimal | None = None
+    exempt_steps: list[TraceStep] = []
+    if below:
+        exempt_steps.append(
+            TraceStep(
+                "EXEMPT.15PCT",
+                "final_rate",
+                HUNDRED,
+                (("t_tongchi_bh", _s(t_tongchi_bh)), ("threshold", _s(threshold or ZERO))),
+            )
+        )
+    commune = anchor < date(2025, 1, 1) and enc.facility.old_level == "commune"
+    if commune:
+        exempt_steps.append(TraceStep("EXEMPT.COMMUNE", "final_rate", HUNDRED))
+    ctx.trace.extend(exempt_steps)
+
+    five_eligible = five is not None and not route.self_referral
+    remaining: Decimal | None = None
+    ngay_mien: date | None = None
+    if five_eligible and five is not None:
+        if five.ngay_mien_cct is not None:
+            ngay_mien = five.ngay_mien_cct
+        elif (
+            five.nam_nam_lien_tuc is not None
+            and five.nam_nam_lien_tuc <= anchor
+            and five.prior_copay_in_year is not None
+            and lcs is not None
+        ):
+            ceil = multiple("five_year_ceiling", anchor, lcs, params, "PARAM.FIVE_YEAR_CEILING")
+            if ceil is not None:
+                ctx.trace.append(ceil[1])
+                remaining = max(ZERO, round2(ceil[0] - five.prior_copay_in_year, options.rounding))
+                if remaining == ZERO:
+                    ngay_mien = anchor
+
+    priced: list[PricedLine] = []
+    order = sorted(works, key=lambda w: (w.line.line_datetime or datetime.min, w.line.stt))
+    rate_cache: dict[tuple[int, bool, bool], tuple[Decimal, Decimal, str]] = {}
+    for w in order:
+        line = w.line
+        rinfo = exam_route if line.group == "exam" else route
+        exempt_5y = ngay_mien is not None and ngay_mien <= w.date and ngay_mien.year == w.date.year
+        key = (id(w.card), rinfo is exam_route and line.group == "exam", exempt_5y)
+        cached = rate_cache.get(key)
+        if cached is None:
+            cached = _rate(w.card, rinfo, below, commune, exempt_5y, anchor, options)
+            rate_cache[key] = cached
+        rate, muc, why = cached
+        if claim_muc is None:
+            claim_rate, claim_muc = rate, muc
+        w.steps.append(
+            TraceStep(
+                "LINE.MUC_HUONG",
+                "muc_huong",
+                muc,
+                (("why", why), ("rate", _s(rate)), ("factor", _s(rinfo.factor))),
+            )
+        )
+        t_bhtt = round2(w.bh * muc / HUNDRED, rounding)
+        t_bncct = w.bh - t_bhtt
+        if remaining is not None and not exempt_5y and rinfo.factor == _ONE:
+            if t_bncct > remaining:
+                w.steps.append(
+                    TraceStep("LINE.5YEAR_CROSSING", "t_bncct", remaining, (("remaining", _s(remaining)),))
+                )
+                t_bncct = remaining
+                t_bhtt = w.bh - t_bncct
+                remaining = ZERO
+                ngay_mien = w.date
+            else:
+                remaining -= t_bncct
+                if remaining == ZERO:
+                    ngay_mien = w.date
+        priced.append(_finish(w, muc, t_bhtt, t_bncct, ctx))
+
+    priced.sort(key=lambda p: p.stt)
+    totals = _totals(priced)
+    claim_params = ClaimParameters(
+        base_salary=lcs,
+        threshold_15pct=threshold,
+        card_rate=cards[0].rate if cards else None,
+        route_factor=route.factor,
+        muc_huong=totals.muc_huong if totals.muc_huong is not None else claim_muc,
+        final_rate_after_exemptions=claim_rate,
+        ma_lydo_vvien=route.ma_lydo_vvien,
+        ma_doituong_kcb=route.ma_doituong_kcb,
+        bed_days=bed_days,
+        ngay_mien_cct=ngay_mien if five_eligible else None,
+        vtyt_cap_45_months=cap45,
+    )
+    if claim_muc is not None:
+        ctx.trace.append(
+            TraceStep(
+                "CLAIM.MUC_HUONG",
+                "muc_huong",
+                claim_muc,
+                (("rate", _s(claim_rate or ZERO)), ("factor", _s(route.factor))),
+            )
+        )
+    return PricedClaim(
+        enc.ma_lk,
+        tuple(priced),
+        tuple(ctx.rejected),
+        tuple(ctx.findings),
+        totals,
+        claim_params,
+        tuple(ctx.trace),
+    )
+
+
+def _rate(
+    card: CardInfo,
+    route: RouteInfo,
+    below: bool,
+    commune: bool,
+    exempt_5y: bool,
+    on: date,
+    options: PricingOptions,
+) -> tuple[Decimal, Decimal, str]:
+    """R after exemptions, MUC_HUONG = R × F, and why (benefits.md §4.1 evaluation order)."""
+    rate = card.rate
+    why = f"card {card.prefix} {rate}%"
+    if options.near_poor_full_rate_2026 and card.prefix.startswith("CN") and on >= _NEAR_POOR_2026:
+        rate, why = HUNDRED, "near-poor 100% from 2026 (Resolution 261) [UNCONFIRMED]"
+    if route.rate_override is not None:
+        rate, why = route.rate_override, f"code {route.ma_doituong_kcb}: 100% regardless of card"
+    elif commune:
+        rate, why = HUNDRED, "commune level 100%"
+    elif below:
+        rate, why = HUNDRED, "in-scope total below 15% of base salary"
+    elif exempt_5y:
+        rate, why = HUNDRED, "five-year co-payment exemption"
+    muc = rate * route.factor
+    if route.factor != _ONE:
+        why += f" × route factor {route.factor}"
+    return rate, muc, why
+
+
+def _amounts(w: _Work, ctx: _Ctx, cap45: Decimal | None, rounding: str) -> None:
+    """THANH_TIEN_BV, TYLE_TT_BH and THANH_TIEN_BH of one line (QĐ 130 as amended by QĐ 4750)."""
+    line = w.line
+    steps = w.steps
+    is_drug = line.group == "drug"
+    if is_drug:
+        w.dv = HUNDRED  # XML2 has no TYLE_TT_DV
+    dv = w.dv
+    bv_gross = (
+        line.quantity * line.unit_price_bv if is_drug else line.quantity * line.unit_price_bv * dv / HUNDRED
+    )
+    w.bv = bv = round2(bv_gross, rounding)
+    steps.append(
+        TraceStep(
+            "LINE.THANH_TIEN_BV",
+            "thanh_tien_bv",
+            bv,
+            (("quantity", _s(line.quantity)), ("price", _s(line.unit_price_bv)), ("tyle_tt_dv", _s(dv))),
+        )
+    )
+    # TYLE_TT_BH
+    if line.pham_vi == 2:
+        ratio, why = ZERO, "PHAM_VI 2: out of scope"
+    elif line.pham_vi == 3:
+        if w.card.digit == "5":
+            ratio, why = HUNDRED, "PHAM_VI 3: outside the list, paid for army/police/cipher (Decree 70/2015)"
+        else:
+            ratio, why = ZERO, "PHAM_VI 3 is only paid for army/police/cipher cards"
+            ctx.findings.append(
+                Finding(f"lines[stt={line.stt}].pham_vi", why, "warning", line.stt, "pham_vi")
+            )
+    elif not w.card.ratio_limits_apply:
+        ratio, why = HUNDRED, f"card digit {w.card.digit}: payment ratios of the lists are not applied"
+    else:
+        ratio, why = w.ratio, "ratio of the drug/service/supply list"
+    w.ratio = ratio
+    steps.append(TraceStep("LINE.TYLE_TT_BH", "tyle_tt_bh", ratio, (("why", why),)))
+    # other funding of type b is deducted from the cost before the split (QĐ 130, T_NGUONKHAC case b)
+    nk = round2(line.t_nguonkhac, rounding)
+    base = line.quantity * w.price_bh if is_drug else line.quantity * w.price_bh * dv / HUNDRED
+    if nk > ZERO and line.t_nguonkhac_type == "b":
+        nk_b = min(nk, bv)
+        if nk > bv:
+            ctx.findings.append(
+                Finding(
+                    f"lines[stt={line.stt}].t_nguonkhac",
+                    "other funding above the line cost",
+                    stt=line.stt,
+                    code="nguonkhac",
+                )
+            )
+        w.nk_b = nk_b
+        base = min(base, bv - nk_b)
+    bh = round2(base * ratio / HUNDRED, rounding)
+    steps.append(
+        TraceStep("LINE.THANH_TIEN_BH", "thanh_tien_bh", bh, (("base", _s(base)), ("tyle_tt_bh", _s(ratio))))
+    )
+    # T_TRANTT 0 is how exports write "no ceiling" (a zero ceiling would be PHAM_VI 2 instead)
+    trantt = None if not line.t_trantt else round2(line.t_trantt, rounding)
+    if trantt is not None and w.card.supply_cap_applies and bh > trantt:
+        bh = trantt
+        steps.append(TraceStep("LINE.CAP", "thanh_tien_bh", bh, (("t_trantt", _s(trantt)),)))
+        if cap45 is not None and trantt > cap45:
+            ctx.findings.append(
+                Finding(
+                    f"lines[stt={line.stt}].t_trantt",
+                    f"T_TRANTT {trantt} above 45 × base salary ({cap45})",
+                    "warning",
+                    line.stt,
+                    "cap45",
+                )
+            )
+    ceiling = bv - w.nk_b
+    if bh > ceiling:
+        # a BH price above the hospital's own charge: the fund never pays more than the line costs
+        ctx.findings.append(
+            Finding(
+                f"lines[stt={line.stt}].unit_price_bh",
+                "BH amount above the hospital amount; limited to THANH_TIEN_BV",
+                "warning",
+                line.stt,
+                "bh_above_bv",
+            )
+        )
+        bh = max(ZERO, ceiling)
+    w.bh = bh
+
+
+def _finish(w: _Work, muc: Decimal, t_bhtt: Decimal, t_bncct: Decimal, ctx: _Ctx) -> PricedLine:
+    """T_BHTT, T_BNCCT, T_BNTT, T_NGUONKHAC of one line; other funding of types a and c (QĐ 130)."""
+    line = w.line
+    steps = w.steps
+    bh, bv = w.bh, w.bv
+    steps.append(
+        TraceStep("LINE.T_BHTT", "t_bhtt", t_bhtt, (("thanh_tien_bh", _s(bh)), ("muc_huong", _s(muc))))
+    )
+    t_bntt = bv - w.nk_b - bh
+    nk = w.nk_b
+    ntype = line.t_nguonkhac_type
+    nk_given = round2(line.t_nguonkhac, ctx.options.rounding)
+    if ntype == "a" and nk_given > ZERO:
+        left = min(nk_given, bv)
+        if nk_given > bv:
+            ctx.findings.append(
+                Finding(
+                    f"lines[stt={line.stt}].t_nguonkhac",
+                    "other funding above the line cost",
+                    stt=line.stt,
+                    code="nguonkhac",
+                )
+            )
+        nk = left
+        take = min(left, t_bntt)
+        t_bntt -= take
+        left -= take
+        take = min(left, t_bncct)
+        t_bncct -= take
+        left -= take
+        t_bhtt -= left
+        steps.append(
+            TraceStep(
+                "LINE.T_NGUONKHAC",
+                "t_nguonkhac",
+                nk,
+                (("type", "a"), ("why", "deducted from T_BNTT, then T_BNCCT, then T_BHTT")),
+            )
+        )
+    elif ntype == "c":
+        nk = t_bncct
+        t_bncct = ZERO
+        steps.append(
+            TraceStep(
+                "LINE.T_NGUONKHAC",
+                "t_nguonkhac",
+                nk,
+                (("type", "c"), ("why", "special case: other funding takes the co-payment")),
+            )
+        )
+    elif ntype == "b" and nk > ZERO:
+        steps.append(
+            TraceStep(
+                "LINE.T_NGUONKHAC",
+                "t_nguonkhac",
+                nk,
+                (("type", "b"), ("why", "deducted from the cost before the split")),
+            )
+        )
+    elif nk_given > ZERO:
+        ctx.findings.append(
+            Finding(
+                f"lines[stt={line.stt}].t_nguonkhac_type",
+                "other funding without a type (a, b or c); ignored",
+                stt=line.stt,
+                code="nguonkhac",
+            )
+        )
+    if muc == ZERO and ctx.options.zero_factor_share == "T_BNTT" and t_bncct > ZERO:
+        t_bntt += t_bncct
+        t_bncct = ZERO
+        steps.append(TraceStep("LINE.ZERO_FACTOR", "t_bntt", t_bntt, (("target", "T_BNTT"),)))
+    steps.append(
+        TraceStep("LINE.T_BNCCT", "t_bncct", t_bncct, (("thanh_tien_bh", _s(bh)), ("t_bhtt", _s(t_bhtt))))
+    )
+    steps.append(
+        TraceStep(
+            "LINE.T_BNTT",
+            "t_bntt",
+            t_bntt,
+            (("thanh_tien_bv", _s(bv)), ("t_nguonkhac_b", _s(w.nk_b)), ("thanh_tien_bh", _s(bh))),
+        )
+    )
+    return PricedLine(
+        stt=line.stt,
+        code=line.code,
+        group=line.group,
+        quantity=line.quantity,
+        don_gia_bv=line.unit_price_bv,
+        don_gia_bh=w.price_bh,
+        tyle_tt_dv=w.dv,
+        tyle_tt_bh=w.ratio,
+        muc_huong=muc,
+        thanh_tien_bv=bv,
+        thanh_tien_bh=bh,
+        t_bhtt=t_bhtt,
+        t_bncct=t_bncct,
+        t_bntt=t_bntt,
+        t_nguonkhac=nk,
+        ma_nhom=line.ma_nhom,
+        ma_pttt=line.ma_pttt,
+        trace=tuple(steps),
+    )
+
+
+def _totals(lines: Sequence[PricedLine]) -> Totals:
+    """XML1 roll-up as sums of rounded lines (benefits.md §6.4)."""
+    t_thuoc = t_vtyt = bv = bh = bntt = bncct = bhtt = nk = gdv = ZERO
+    mucs: set[Decimal] = set()
+    for p in lines:
+        if p.group == "drug":
+            t_thuoc += p.thanh_tien_bv
+        if (p.ma_nhom in _SUPPLY_GROUPS) if p.ma_nhom else p.group == "supply":
+            t_vtyt += p.thanh_tien_bv
+        bv += p.thanh_tien_bv
+        bh += p.thanh_tien_bh
+        bntt += p.t_bntt
+        bncct += p.t_bncct
+        bhtt += p.t_bhtt
+        nk += p.t_nguonkhac
+        if p.ma_pttt == 1:
+            gdv += p.t_bhtt
+        mucs.add(p.muc_huong)
+    muc = next(iter(mucs)) if len(mucs) == 1 else None
+    return Totals(t_thuoc, t_vtyt, bv, bh, bntt, bncct, bhtt, nk, gdv, muc)
+
+
+def price_many(
+    encounters: Iterable[Encounter],
+    tariff: Tariff | None = None,
+    as_of: date | None = None,
+    options: PricingOptions = DEFAULT_OPTIONS,
+    params: Parameters | None = None,
+) -> list[PricedClaim]:
+    """Price many encounters against one in-memory tariff index; one bad encounter never stops the batch.
+
+    Same rules as :func:`price` (QĐ 130/QĐ-BYT; Decree 146/2018 Art. 14; Decree 188/2025 Art. 18).
+    """
+    params = params or default_parameters()
+    return [price(enc, tariff, as_of, options, params) for enc in encounters]
