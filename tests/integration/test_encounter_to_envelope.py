@@ -38,4 +38,4 @@ def test_line_amounts_balance(priced: list) -> None:
         for line in (*hoso.xml2, *hoso.xml3):
             assert line.thanh_tien_bv == line.t_bhtt + line.t_bncct + line.t_bntt + line.t_nguonkhac
             assert line.t_bhtt <= line.thanh_tien_bh
-        assert hoso.xml1.t_tongchi_bv == sum((l.thanh_tien_bv for l in (*hoso.xml2, *hoso.xml3)), Decimal(0))
+        assert hoso.xml1.t_tongchi_bv == sum((row.thanh_tien_bv for row in (*hoso.xml2, *hoso.xml3)), Decimal(0))
