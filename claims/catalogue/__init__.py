@@ -1,0 +1,1 @@
+"""Catalogues: facilities, insurer catalogues by effective date, HIS↔insurer code mapping."""

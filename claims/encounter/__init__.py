@@ -1,0 +1,1 @@
+"""Canonical encounters received from the hospital information system."""
