@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -29,8 +29,14 @@ def _load(spec: str) -> object:
     return getattr(importlib.import_module(module), attr)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app: database engine and sessions, error rendering, metrics, routers."""
+LifespanHook = Callable[[FastAPI], AbstractContextManager[None]]
+
+
+def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[LifespanHook] = ()) -> FastAPI:
+    """Build the app: database engine and sessions, error rendering, metrics, routers.
+
+    ``lifespan_hooks`` are context managers entered at start-up (the embedded worker and relay).
+    """
     from claims.api import errors, metrics
     from claims.kit.db import make_engine, make_session_factory
     from claims.logging import configure_logging
@@ -40,8 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with ExitStack() as stack:
+            for hook in lifespan_hooks:
+                stack.enter_context(hook(app))
+            yield
         engine.dispose()
 
     app = FastAPI(

@@ -44,7 +44,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     topic: Mapped[str] = mapped_column(String(128))
-    actor: Mapped[str] = mapped_column(String(64), doc="who caused the job (username or system:*)")
+    requested_by: Mapped[str] = mapped_column(String(64), doc="who caused the job (username or system:*)")
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

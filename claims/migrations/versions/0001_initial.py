@@ -100,7 +100,7 @@ def upgrade() -> None:
         "outbox",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("topic", sa.String(length=128), nullable=False),
-        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("requested_by", sa.String(length=64), nullable=False),
         sa.Column(
             "payload",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
