@@ -1,1 +1,1 @@
-"""Canonical encounters received from the hospital information system."""
+"""Canonical encounters: the one shape every intake adapter produces and every later step reads."""
