@@ -57,3 +57,20 @@ def _as_column(template: Any, type_: Any) -> Any:
     from sqlalchemy import Column
 
     return Column(template.name, type_)
+
+
+def is_current(url: str) -> bool:
+    """Whether the database at ``url`` is at the latest migration."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from claims.kit.db import make_engine
+
+    heads = set(ScriptDirectory.from_config(make_config(url)).get_heads())
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+    return current == heads
