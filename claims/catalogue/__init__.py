@@ -1,1 +1,1 @@
-"""Catalogue domain: facility catalogue files (G1/G2) into :class:`rules.Tariff`, G2 export, demo data."""
+"""Catalogues: facilities, insurer catalogues by effective date (G1/G2 files into :class:`rules.Tariff`, G2 export), HIS↔insurer code mapping, demo data."""

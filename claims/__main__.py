@@ -1,0 +1,5 @@
+"""`python -m claims` runs the CLI."""
+
+from claims.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Append-only audit trail: who did what, when, to which record."""

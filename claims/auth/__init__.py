@@ -1,0 +1,1 @@
+"""Users, roles, login (bearer token and session cookie) and facility scoping."""

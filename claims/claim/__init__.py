@@ -1,0 +1,1 @@
+"""Claims: the aggregate with its lines, frozen versions and status machine."""

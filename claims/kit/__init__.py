@@ -1,0 +1,1 @@
+"""Shared helpers: exact money columns, domain errors, database wiring, pagination."""

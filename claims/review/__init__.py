@@ -1,0 +1,1 @@
+"""Review: findings of the checks, the work queue, overrides with a reason."""

@@ -1,0 +1,36 @@
+"""Findings are data (code, severity, where, message, legal reference), never exceptions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from claims.kit.db import Base
+from claims.kit.types import UTCDateTime, utcnow
+
+
+class Finding(Base):
+    __tablename__ = "finding"
+    __table_args__ = (
+        CheckConstraint("severity IN ('error', 'warning', 'info')", name="severity_known"),
+        Index("ix_finding_facility_id_resolved", "facility_id", "resolved"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)
+    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_line.id", ondelete="CASCADE"))
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(8))
+    table_name: Mapped[str | None] = mapped_column(String(8), doc="XML1..XML15")
+    record: Mapped[int | None] = mapped_column(Integer, doc="STT of the record in its table")
+    field: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    legal_ref: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(16), default="check", doc="check, pricing, insurer")
+    resolved: Mapped[bool] = mapped_column(default=False)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    overridden_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,15 @@
+"""Actors: thin, take ids, reload state, safe to run twice. Domains add theirs in their own
+modules under workers/ and import them here so `claims worker` loads them."""
+
+from __future__ import annotations
+
+from claims.logging import get_logger
+from workers.broker import actor
+
+log = get_logger(__name__)
+
+
+@actor(queue_name="default", max_retries=3)
+def ping(note: str = "") -> None:
+    """A no-op job used by health checks and tests of the wiring."""
+    log.info("ping", note=note)
