@@ -1,0 +1,1 @@
+"""Submission: batches, the transactional outbox and the submission ledger."""
