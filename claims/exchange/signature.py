@@ -142,7 +142,8 @@ def _c14n_subtree(element: etree._Element, exclusive: bool) -> bytes:
     Rebuilt on a detached copy because libxml2 (2.14, via lxml 6) emits spurious ``xmlns=""`` when it
     canonicalises a subtree in place below a default namespace (found by verifying with signxml).
     """
-    apex = etree.Element(element.tag, attrib=dict(element.attrib), nsmap=cast(Any, element.nsmap))
+    attributes: dict[str, str] = {str(k): str(v) for k, v in element.attrib.items()}
+    apex = etree.Element(element.tag, attrib=attributes, nsmap=cast(Any, element.nsmap))
     apex.text = element.text
     for child in element:
         apex.append(copy.deepcopy(child))
