@@ -10,8 +10,8 @@ _FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S",
     "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",  # .NET en-US default: with AM/PM the month comes first
     "%d/%m/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M:%S %p",  # .NET en-US default
     "%Y%m%d%H%M%S",
     "%Y/%m/%d %H:%M:%S",
 )
@@ -31,6 +31,11 @@ def parse_expiry(value: object, now: datetime) -> datetime | None:
     text = value.strip()
     if not text:
         return None
+    if text.isdigit() and len(text) == 14:  # yyyyMMddHHmmss, not a number of seconds
+        try:
+            return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        except ValueError:
+            return None
     try:
         return _from_number(float(text), now)
     except ValueError:
