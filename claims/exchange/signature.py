@@ -114,11 +114,17 @@ def parse_document(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree.
         root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         # Real exports declare xmlns:xsi="http://www.w3.org/2001/XMLSchema instance" (a space, not a URI);
-        # libxml2 reports it as an error although the document is well-formed: tolerate exactly that.
-        entries: list[Any] = list(cast(Any, exc.error_log))
-        if not entries or any(entry.type_name != "WAR_NS_URI" for entry in entries):
+        # libxml2 reports it as an error although the document is well-formed: tolerate exactly that. The
+        # exception's own log may hold stale entries of earlier parses, so judge a fresh parser's log.
+        lenient = safe_parser(recover=True)
+        try:
+            recovered = etree.fromstring(data, lenient)
+        except etree.XMLSyntaxError:
+            recovered = None
+        entries: list[Any] = list(cast(Any, lenient.error_log))
+        if recovered is None or not entries or any(entry.type_name != "WAR_NS_URI" for entry in entries):
             raise SignatureError(ENVELOPE_MALFORMED, f"not well-formed XML: {exc}") from None
-        root = etree.fromstring(data, safe_parser(recover=True))
+        root = recovered
     tree = root.getroottree()
     if cast(Any, tree.docinfo).doctype:
         raise SignatureError(ENVELOPE_MALFORMED, "a DOCTYPE is not allowed")

@@ -68,7 +68,7 @@ def test_signature_refusals_have_their_codes() -> None:
 
 
 def test_unsigned_files_pass_when_signatures_are_not_required() -> None:
-    app, store = office(require_signature=False)
+    app, _store = office(require_signature=False)
     assert _code(app, _form(minimal_envelope("01001", "U1"))) == p.OK
     tampered = signed_claim("U2").replace(b"<NGAYLAP>20261031", b"<NGAYLAP>20261030")
     assert _code(app, _form(tampered)) == p.SIGNATURE_INVALID  # a signature present is still checked
@@ -138,7 +138,9 @@ def test_identical_resend_returns_the_original_receipt_and_is_not_counted() -> N
 
 
 def _fault_run(seed: int) -> tuple[list[str], dict[str, int], int]:
-    faults = FaultConfig(seed=seed, error_rate=0.2, error_after_rate=0.1, reject_rate=0.1, slow_rate=0.1, slow_seconds=0)
+    faults = FaultConfig(
+        seed=seed, error_rate=0.2, error_after_rate=0.1, reject_rate=0.1, slow_rate=0.1, slow_seconds=0
+    )
     app, store = office(faults=faults)
     envelopes = [(f"F{i}", signed_claim(f"F{i}")) for i in range(40)]
 
@@ -230,7 +232,7 @@ def test_results_and_notices_are_published_as_json_and_csv() -> None:
     lines = list(csv.DictReader(io.StringIO(out["lines_csv"])))
     assert [line["reason_codes"] for line in lines] == ["", "PRICE_ABOVE_TARIFF"]
     assert out["notice"]["notice"]["amount"] == "20000.50" and out["notices"]["notices"][0]["kind"] == "settlement"
-    assert list(csv.DictReader(io.StringIO(out["notices_csv"])))[0]["ma_lks"] == "R1"
+    assert next(csv.DictReader(io.StringIO(out["notices_csv"])))["ma_lks"] == "R1"
 
 
 @pytest.mark.parametrize("kind", ["error", "timeout"])
