@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from claims.insurer.cli import register as register_insurer
+
 app = typer.Typer(no_args_is_help=True, help="bhyt-claims: BHYT claims from encounters to payment.")
+register_insurer(app)
 
 
 @app.callback()

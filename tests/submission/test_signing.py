@@ -165,3 +165,12 @@ def test_demo_certificate_files_load() -> None:
     assert load_certificate(signer.certificate.public_bytes(serialization.Encoding.DER)) == signer.certificate
     with pytest.raises(ValueError):
         Pkcs12Signer.from_bytes(p12, "wrong")
+
+
+def test_invalid_xsi_uri_of_real_exports_is_tolerated_even_after_a_failed_parse() -> None:
+    with pytest.raises(SignatureError):
+        sig.parse_document(b"<a><unclosed></a>")  # leaves errors in lxml's thread-local log
+    doc = b'<TONG_HOP xmlns:xsi="http://www.w3.org/2001/XMLSchema instance"><MA_LK>1</MA_LK></TONG_HOP>'
+    assert sig.parse_document(doc).getroot().findtext("MA_LK") == "1"
+    with pytest.raises(SignatureError):  # the same flaw plus a real error is still refused
+        sig.parse_document(doc.replace(b"</MA_LK>", b""))
