@@ -69,7 +69,9 @@ class Claim(Base):
     ma_bn: Mapped[str | None] = mapped_column(String(100))
     ma_the_bhyt: Mapped[str | None] = mapped_column(String(255))
     ma_dkbd: Mapped[str | None] = mapped_column(String(255))
-    ma_doituong_kcb: Mapped[str | None] = mapped_column(String(3))
+    ma_doituong_kcb: Mapped[str | None] = mapped_column(
+        String(4), doc="MA_DOITUONG_KCB, up to 4 characters since QĐ 4750 (1.11 …)"
+    )
     ma_loai_kcb: Mapped[str | None] = mapped_column(String(2))
     ma_benh_chinh: Mapped[str | None] = mapped_column(String(7))
     ma_khoa: Mapped[str | None] = mapped_column(String(50))
@@ -132,9 +134,7 @@ class ClaimLine(Base):
     t_bncct: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     t_bhtt: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
 
-    fields: Mapped[dict[str, Any]] = mapped_column(
-        JSONType, default=dict, doc="every other field of the line"
-    )
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, doc="every other field of the line")
     trace: Mapped[dict[str, Any] | None] = mapped_column(JSONType, doc="pricing trace: rules, tariff rows")
 
     claim: Mapped[Claim] = relationship(back_populates="lines")

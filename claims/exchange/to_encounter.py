@@ -193,7 +193,7 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, tuple):  # extras / unparsed: (name, value) pairs
-        return ";".join(f"{getattr(item, 'name', '')}={getattr(item, 'value', '')}" for item in value)
+        return ";".join(f"{getattr(item, 'name', '')}={getattr(item, 'text', '')}" for item in value)
     return str(value)
 
 
@@ -229,7 +229,7 @@ def hoso_to_encounter(hoso: Hoso) -> Encounter:
             if f.name not in _MAPPED_XML1 and getattr(x1, f.name) not in ("", None)
         }
         for extra in (*x1.extras, *x1.unparsed):
-            extras[str(getattr(extra, "name", ""))] = str(getattr(extra, "value", ""))
+            extras[str(getattr(extra, "name", ""))] = str(getattr(extra, "text", ""))
         category = x1.ma_doituong_kcb
         settled = as_datetime(x1.ngay_ttoan)
         return Encounter(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 import rules
 from claims.auth.scope import Principal
 from claims.catalogue.models import Facility
-from claims.claim.ingest import store_claim
+from claims.claim.tables import store_claim
 from claims.claim.models import Claim
 from claims.claim.status import ClaimStatus
 from claims.encounter.models import EncounterRecord

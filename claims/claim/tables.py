@@ -22,11 +22,14 @@ from claims.claim import service as claim_service
 from claims.claim.models import Claim, ClaimLine
 from claims.claim.status import FROZEN, ClaimStatus
 from claims.encounter.schemas import VIETNAM_TZ
-from claims.exchange.model import Hoso, as_datetime
+from claims.exchange.model import SINGLE_TABLES, Hoso, as_datetime
+from claims.exchange.spec import Extra
+from claims.exchange.tables import RECORD_CLASSES, ChiTietDvkt, ChiTietThuoc, TongHop
 
 _CLAIM_COLUMNS = frozenset(column.key for column in Claim.__table__.columns)
 _LINE_COLUMNS = frozenset(column.key for column in ClaimLine.__table__.columns)
 _XML1_DATETIMES = frozenset({"ngay_vao", "ngay_ra"})
+_SINGLE = frozenset(table.lower() for table in SINGLE_TABLES)
 _LINE_CODE_FIELDS = ("ma_thuoc", "ma_vat_tu", "ma_dich_vu")
 _NOT_STORED_AGAIN = frozenset({"stt", "ma_lk"})  # columns of their own
 
@@ -35,7 +38,7 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, tuple):
-        return [[getattr(item, "name", ""), getattr(item, "value", "")] for item in value]
+        return [[getattr(item, "name", ""), getattr(item, "text", "")] for item in value]
     return value
 
 
@@ -149,3 +152,55 @@ def store_claim(
         facility_id=facility_id,
     )
     return claim
+
+
+def _record(cls: type[Any], row: Any, stored: dict[str, Any], overrides: dict[str, Any]) -> Any:
+    values: dict[str, Any] = {}
+    for spec in fields(cls):
+        name = spec.name
+        if name in overrides:
+            values[name] = overrides[name]
+        elif name in stored:
+            values[name] = _from_json(name, stored[name], spec.type)
+        elif row is not None and hasattr(row, name) and name not in ("id",):
+            values[name] = getattr(row, name)
+    return cls(**values)
+
+
+def _from_json(name: str, value: Any, declared: Any) -> Any:
+    if name in ("extras", "unparsed"):
+        return tuple(Extra(str(n), str(v)) for n, v in value)
+    text = str(declared)
+    if "Decimal" in text and value is not None:
+        return Decimal(str(value))
+    return value
+
+
+def hoso_of_claim(claim: Claim) -> Hoso:
+    """The claim tables as stored (the inverse of :func:`store_claim`), ready for the XML writer."""
+    xml1_overrides: dict[str, Any] = {"ma_lk": claim.ma_lk, "stt": 1}
+    for name in _XML1_DATETIMES:
+        xml1_overrides[name] = claim.xml1.get(name, "")
+    x1 = _record(TongHop, claim, claim.xml1, xml1_overrides)
+    drugs, services = [], []
+    for line in sorted(claim.lines, key=lambda item: item.id):  # the order the file or the builder gave
+        base = {"ma_lk": claim.ma_lk, "stt": line.stt}
+        muc = Decimal(line.muc_huong) if line.muc_huong is not None else None
+        if line.table_name == "XML2":
+            drugs.append(
+                _record(
+                    ChiTietThuoc, line, line.fields,
+                    {**base, "ma_thuoc": line.code, "don_gia": line.don_gia_bv, "muc_huong": muc},
+                )
+            )  # fmt: skip
+        else:
+            supply = line.ma_nhom in (10, 11)
+            code_field = "ma_vat_tu" if supply else "ma_dich_vu"
+            overrides = {**base, code_field: line.code, "muc_huong": muc}
+            services.append(_record(ChiTietDvkt, line, line.fields, overrides))
+    others: dict[str, Any] = {}
+    for table, records in (claim.other_tables or {}).items():
+        cls = RECORD_CLASSES[table]
+        built = tuple(_record(cls, None, record, {}) for record in records)
+        others[table.lower()] = built if table.lower() not in _SINGLE else built[0]
+    return Hoso(xml1=x1, xml2=tuple(drugs), xml3=tuple(services), **others)
