@@ -7,8 +7,8 @@ Never used in production (the CLI refuses when CLAIMS_ENV=production).
 from __future__ import annotations
 
 import itertools
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 import rules
 from claims.auth.scope import Principal
 from claims.catalogue.models import Facility
-from claims.claim.tables import store_claim
 from claims.claim.models import Claim
 from claims.claim.status import ClaimStatus
+from claims.claim.tables import store_claim
 from claims.encounter.models import EncounterRecord
 from claims.encounter.schemas import Encounter
 from claims.exchange.claim_builder import build_hoso
