@@ -49,9 +49,9 @@ def test_signxml_signature_verifies_with_ours() -> None:
         b"<CHUKYDONVI/>",
         b'<CHUKYDONVI><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="placeholder"/></CHUKYDONVI>',
     )
-    signed_tree = signxml.XMLSigner(
-        method=signxml.methods.enveloped, c14n_algorithm=sig.C14N_EXCLUSIVE
-    ).sign(etree.fromstring(placeholder), key=signer._key, cert=[signer.certificate])
+    signed_tree = signxml.XMLSigner(method=signxml.methods.enveloped, c14n_algorithm=sig.C14N_EXCLUSIVE).sign(
+        etree.fromstring(placeholder), key=signer._key, cert=[signer.certificate]
+    )
     verify_document(etree.tostring(signed_tree), signer.certificate)
 
 
