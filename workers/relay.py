@@ -94,9 +94,7 @@ class RelayLoop(threading.Thread):
     """Background relay: runs every ``interval`` seconds and as soon as ``wake()`` is called
     (after a transaction that enqueued messages commits)."""
 
-    def __init__(
-        self, factory: sessionmaker[Session], broker: dramatiq.Broker, interval: float = 1.0
-    ) -> None:
+    def __init__(self, factory: sessionmaker[Session], broker: dramatiq.Broker, interval: float = 1.0) -> None:
         super().__init__(name="outbox-relay", daemon=True)
         self.factory, self.broker, self.interval = factory, broker, interval
         self._wake = threading.Event()
