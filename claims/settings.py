@@ -66,6 +66,9 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL: {exc}") from None
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError("only sqlite:// and postgresql+psycopg:// are supported")
+        if url.drivername in {"postgresql", "postgres"}:
+            # psycopg (3) is the driver we ship; a bare postgresql:// would ask for psycopg2.
+            return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         return value
 
     @field_validator("redis_url")

@@ -33,3 +33,8 @@ def test_bad_value_is_one_line_naming_the_variable(monkeypatch, env, value):
 def test_empty_redis_url_means_none(monkeypatch):
     monkeypatch.setenv("CLAIMS_REDIS_URL", "")
     assert load_settings().redis_url is None
+
+
+def test_bare_postgresql_url_uses_psycopg(monkeypatch):
+    monkeypatch.setenv("CLAIMS_DATABASE_URL", "postgresql://u:p%40ss@db:5432/claims")
+    assert load_settings().database_url == "postgresql+psycopg://u:p%40ss@db:5432/claims"

@@ -20,6 +20,18 @@ _current: dramatiq.Broker | None = None
 DEFAULT_NAMESPACE = "claims"
 
 
+class ConfigureLogging(dramatiq.Middleware):
+    """Worker processes started by the dramatiq CLI log like the rest of the service (JSON in
+    production, personal fields masked)."""
+
+    def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        from claims.logging import configure_logging
+        from claims.settings import get_settings
+
+        settings = get_settings()
+        configure_logging(settings.env, settings.log_level)
+
+
 def setup_broker(redis_url: str | None, *, namespace: str = DEFAULT_NAMESPACE) -> dramatiq.Broker:
     """Create the broker, make it dramatiq's global broker and declare every known actor on it."""
     global _current
@@ -28,6 +40,7 @@ def setup_broker(redis_url: str | None, *, namespace: str = DEFAULT_NAMESPACE) -
         from dramatiq.brokers.redis import RedisBroker
 
         broker = RedisBroker(url=redis_url, namespace=namespace)
+        broker.add_middleware(ConfigureLogging())
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")

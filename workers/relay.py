@@ -16,6 +16,7 @@ import dramatiq
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+import workers.actors  # noqa: F401 - the relay must know every actor to route its messages
 from claims.kit.db import begin_write
 from claims.kit.types import utcnow
 from claims.logging import get_logger
@@ -98,18 +99,18 @@ class RelayLoop(threading.Thread):
         super().__init__(name="outbox-relay", daemon=True)
         self.factory, self.broker, self.interval = factory, broker, interval
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
+        self._stopping.set()
         self._wake.set()
         self.join(timeout)
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 relay_all(self.factory, self.broker)
             except Exception as exc:  # the database may be briefly unavailable; try again later

@@ -113,10 +113,7 @@ def test_failed_send_stays_pending_and_is_retried(session_factory, broker):
         s.commit()
     assert relay_once(session_factory, broker) == 0
     with session_factory() as s:
-        assert (
-            s.scalars(select(OutboxMessage.attempts).where(OutboxMessage.dedupe_key == "bad")).one()
-            == MAX_ATTEMPTS
-        )
+        assert s.scalars(select(OutboxMessage.attempts).where(OutboxMessage.dedupe_key == "bad")).one() == MAX_ATTEMPTS
 
 
 def test_after_commit_hook_fires_only_on_commit(session_factory):
@@ -134,3 +131,23 @@ def test_after_commit_hook_fires_only_on_commit(session_factory):
         assert calls == [1]
     finally:
         outbox.remove_hook(hook)
+
+
+def test_relay_loop_wakes_on_commit_and_stops_cleanly(session_factory, broker):
+    from workers.relay import RelayLoop
+
+    loop = RelayLoop(session_factory, broker, interval=60)
+    outbox.on_commit(loop.wake)
+    loop.start()
+    try:
+        _enqueue(session_factory, 3)
+        for _ in range(100):
+            with session_factory() as s:
+                if s.scalar(select(func.count()).where(OutboxMessage.relayed_at.is_(None))) == 0:
+                    break
+            threading.Event().wait(0.05)
+    finally:
+        outbox.remove_hook(loop.wake)
+        loop.stop()
+    assert not loop.is_alive()
+    assert _drain(broker) == [0, 1, 2]
