@@ -19,7 +19,7 @@ from lxml import etree
 from claims.exchange.model import SPECS, VERSIONS, Hoso
 from claims.exchange.problems import Problem
 from claims.exchange.reader import _CODE_LABEL, FIELDS, EnvelopeReader, HosoRead, Source
-from xsd import lxml_schema
+from xsd import lxml_schema, xmlschema_schema
 
 #: Sums of individually rounded lines are compared with this tolerance (checkers use 1 VND; §7.5).
 TOLERANCE = Decimal(1)
@@ -522,6 +522,12 @@ def validate_file(source: Source, name: str = "") -> Report:
     return Report(name or str(source if not isinstance(source, bytes) else "<bytes>"), problems, reader.count)
 
 
+def readable_errors(table: str, root: etree._Element, version: str) -> list[str]:
+    """xmlschema's account of the schema errors of one table: path and reason (slow; for humans)."""
+    schema = xmlschema_schema(version, table)
+    return [f"{e.path}: {e.reason}" for e in schema.iter_errors(etree.tostring(root).decode("utf-8"))]
+
+
 # ------------------------------------------------------------------------------------ writer support
 #: Our own output: same safety settings, and no ID collection (faster; the tables have no IDs).
 _WRITTEN_PARSER = etree.XMLParser(
@@ -565,6 +571,7 @@ __all__ = [
     "arithmetic_problems",
     "check_written",
     "check_written_envelope",
+    "readable_errors",
     "schema_problems",
     "structural_problems",
     "validate_file",

@@ -48,3 +48,18 @@ def test_convert(samples: Path, tmp_path: Path) -> None:
     assert h.version == "3176" and h.xml13 is not None and h.xml13.ten_dich_vu == ""
     assert runner.invoke(app, ["xml", "validate", str(out)]).exit_code == 0
     assert runner.invoke(app, ["xml", "convert", str(samples / EMERGENCY), "--to", "130"]).exit_code == 2
+
+
+def test_validate_explain_prints_xmlschema_reasons(tmp_path: Path) -> None:
+    from claims.exchange.synthetic import make_claim
+    from claims.exchange.writer import write_claim
+
+    h = make_claim(lines=2)
+    from dataclasses import replace
+
+    bad = replace(h, xml1=replace(h.xml1, ngay_vao="2026"))  # type: ignore[type-var]
+    f = tmp_path / "bad.xml"
+    f.write_bytes(write_claim(bad, ngaylap="20260105"))
+    res = runner.invoke(app, ["xml", "validate", "--explain", str(f)])
+    assert res.exit_code == 1
+    assert "NGAY_VAO" in res.output and "(xmlschema)" in res.output

@@ -187,3 +187,42 @@ def test_written_line_amounts_are_at_scale() -> None:
     line = ChiTietThuoc(ma_lk="L", stt=1, thanh_tien_bv=Decimal("27"), don_gia=Decimal("13.5"))
     text = table_documents(Hoso(xml1=TongHop(ma_lk="L"), xml2=(line,)), "3176")[1][1].decode()
     assert "<THANH_TIEN_BV>27.00</THANH_TIEN_BV>" in text and "<DON_GIA>13.5</DON_GIA>" in text
+
+
+def test_readable_errors_from_xmlschema() -> None:
+    from lxml import etree
+
+    from claims.exchange.validation import readable_errors
+
+    doc = b"<TONG_HOP><MA_LK>L</MA_LK><STT>x</STT></TONG_HOP>"
+    errors = readable_errors("XML1", etree.fromstring(doc), "3176")
+    assert errors and any("STT" in e for e in errors)
+
+
+def test_checkin_document_round_trip() -> None:
+    from lxml import etree
+
+    from claims.exchange.model import CheckIn, TrangThaiKcb
+    from claims.exchange.reader import read_checkin
+    from claims.exchange.writer import write_checkin
+    from xsd import lxml_schema
+
+    rec = TrangThaiKcb(
+        ma_lk="L1",
+        stt=1,
+        ma_bn="BN1",
+        ho_ten="A",
+        ngay_sinh="198001010000",
+        gioi_tinh=1,
+        ma_doituong_kcb="1.1",
+        ngay_vao="202601050800",
+        ma_loai_kcb="01",
+        ma_cskcb="01999",
+        ma_dich_vu="01.0001.0001",
+        ten_dich_vu="Khám",
+        ngay_yl="202601050805",
+    )
+    data = write_checkin(CheckIn(records=(rec,)), "3176")
+    assert lxml_schema("3176", "XML0").validate(etree.fromstring(data))
+    back, problems = read_checkin(data)
+    assert back.records == (rec,) and back.version == "3176" and not problems
