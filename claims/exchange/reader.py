@@ -621,7 +621,8 @@ class ReadResult:
 
 def read_envelope(source: Source, limit: int = MAX_ENVELOPE_BYTES) -> ReadResult:
     """Read a whole envelope (all ``HOSO`` in memory; use :class:`EnvelopeReader` for big files)."""
-    reader = EnvelopeReader(source, limit)
+    # the raw table documents are not kept: inline ones are freed with their HOSO as the stream advances
+    reader = EnvelopeReader(source, limit, keep_documents=False)
     items = list(reader)
     problems = [p for it in items for p in it.problems] + reader.problems
     env = Envelope(
