@@ -118,6 +118,10 @@ class Hoso:
         return out
 
 
+#: Another name for one claim file (one ``HOSO``).
+ClaimFile = Hoso
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Envelope:
     """The ``GIAMDINHHS`` submission envelope.
@@ -204,6 +208,7 @@ __all__ = [
     "V3176_FROM",
     "VERSIONS",
     "CheckIn",
+    "ClaimFile",
     "ChiTietCls",
     "ChiTietDvkt",
     "ChiTietThuoc",

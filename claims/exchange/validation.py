@@ -100,12 +100,16 @@ def schema_problems(table: str, root: etree._Element, version: str, hoso: int = 
             value = "".join(str(t) for t in el.itertext()) if len(el) else (el.text or "")
         m = _EXPECTED.search(err.message)
         if "Missing child" in err.message and m:
-            field_name = m.group(1).split(",")[0].strip()
+            wanted = [x.strip() for x in m.group(1).split(",")]
+            req = [x for x in wanted if x in {f.name for f in spec.fields if f.required}]
+            field_name = (req or wanted)[0]
         elif "not expected" in err.message and m and rec is not None:
             expected = [x.strip() for x in m.group(1).split(",")]
             present = {c.tag for c in rec}
-            missing = [x for x in expected if x not in present]
-            if missing and len(expected) == 1:
+            required = {f.name for f in spec.fields if f.required}
+            # the element the schema wanted here and that the record lacks: the required one if any
+            missing = [x for x in expected if x not in present and (x in required or len(expected) == 1)]
+            if missing:
                 field_name = missing[0]
                 value = ""
                 code, vi, en = (
