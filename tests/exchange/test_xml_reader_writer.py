@@ -226,3 +226,17 @@ def test_checkin_document_round_trip() -> None:
     assert lxml_schema("3176", "XML0").validate(etree.fromstring(data))
     back, problems = read_checkin(data)
     assert back.records == (rec,) and back.version == "3176" and not problems
+
+
+def test_base64_without_padding_is_tolerated_and_junk_is_not() -> None:
+    doc = "<TONG_HOP><MA_LK>LK9</MA_LK><NGAY_RA>202601051600</NGAY_RA></TONG_HOP>"
+    raw = base64.b64encode(doc.encode()).decode()
+    assert raw.endswith("=")
+    good = envelope(("XML1", "<!--b64-->" + doc))
+    assert raw.encode() in good
+    data = good.replace(raw.encode(), raw.rstrip("=").encode())
+    r = read_envelope(data)
+    assert r.envelope.hoso[0].xml1 is not None and r.envelope.hoso[0].xml1.ma_lk == "LK9"
+    assert [p.code for p in r.problems] == ["base64_padding"]
+    r2 = read_envelope(good.replace(raw.encode(), raw[:-4].encode() + b"*!"))
+    assert r2.envelope.hoso[0].xml1 is None and [p.code for p in r2.problems] == ["base64"]
