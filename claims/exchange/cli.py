@@ -12,9 +12,9 @@ import typer
 
 from claims.exchange.convert import convert_hoso
 from claims.exchange.model import SPECS, Envelope
-from claims.exchange.reader import ReadError, read_envelope
+from claims.exchange.reader import EnvelopeReader, ReadError, read_envelope
 from claims.exchange.safe import UnsafeXmlError
-from claims.exchange.validation import Report, validate_file
+from claims.exchange.validation import Report, readable_errors, validate_file
 from claims.exchange.writer import write_envelope
 
 xml_app = typer.Typer(no_args_is_help=True, help="XML 130 claim files: validate, show, convert.")
@@ -30,6 +30,10 @@ def validate_cmd(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Envelope files")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
     warnings: Annotated[bool, typer.Option("--warnings/--no-warnings", help="List warnings too")] = True,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Also print xmlschema's path and reason for schema errors (slow)"),
+    ] = False,
 ) -> None:
     """Check files against our schemas and the arithmetic rules; exit 1 when any file has an error."""
     reports: list[Report] = []
@@ -56,8 +60,25 @@ def validate_cmd(
             for p in r.problems:
                 if p.severity == "error" or warnings:
                     typer.echo(f"  {p}")
+    if explain and not as_json:
+        for r in reports:
+            _explain(r)
     if any(not r.valid for r in reports):
         raise typer.Exit(1)
+
+
+def _explain(report: Report) -> None:
+    tables = {
+        (p.hoso, p.table) for p in report.errors if p.category == "structural" and p.table != "ENVELOPE"
+    }
+    if not tables:
+        return
+    for item in EnvelopeReader(Path(report.source)):
+        for table, tr in item.tables.items():
+            if (item.index, table) in tables and tr.root is not None:
+                typer.echo(f"{report.source}: HOSO {item.index + 1} {table} (xmlschema):")
+                for line in readable_errors(table, tr.root, item.hoso.version or "3176"):
+                    typer.echo(f"    {line}")
 
 
 def _value(v: Any) -> str:

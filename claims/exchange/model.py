@@ -118,6 +118,10 @@ class Hoso:
         return out
 
 
+#: Another name for one claim file (one ``HOSO``).
+ClaimFile = Hoso
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Envelope:
     """The ``GIAMDINHHS`` submission envelope.
@@ -207,6 +211,7 @@ __all__ = [
     "ChiTietCls",
     "ChiTietDvkt",
     "ChiTietThuoc",
+    "ClaimFile",
     "DienBienBenh",
     "DieuTriBenhLao",
     "Envelope",

@@ -318,7 +318,26 @@ def _decode(table: str, content: etree._Element, hoso: int) -> tuple[etree._Elem
         data = text.strip()
     else:
         try:
-            data = base64.b64decode(compact, validate=True)
+            try:
+                data = base64.b64decode(compact, validate=True)
+            except binascii.Error:
+                if len(compact) % 4 == 0 or compact.endswith(b"="):
+                    raise
+                # some exporters drop the '=' padding; the content is otherwise intact
+                data = base64.b64decode(compact + b"=" * (-len(compact) % 4), validate=True)
+                problems.append(
+                    Problem(
+                        "tolerated",
+                        "base64_padding",
+                        table,
+                        "NOIDUNGFILE",
+                        "",
+                        "Base64 thiếu ký tự '=' đệm; đã bổ sung khi đọc",
+                        "Base64 without its '=' padding; padded on reading",
+                        hoso=hoso,
+                        severity="warning",
+                    )
+                )
         except (binascii.Error, ValueError) as exc:
             problems.append(
                 Problem(
@@ -621,7 +640,8 @@ class ReadResult:
 
 def read_envelope(source: Source, limit: int = MAX_ENVELOPE_BYTES) -> ReadResult:
     """Read a whole envelope (all ``HOSO`` in memory; use :class:`EnvelopeReader` for big files)."""
-    reader = EnvelopeReader(source, limit)
+    # the raw table documents are not kept: inline ones are freed with their HOSO as the stream advances
+    reader = EnvelopeReader(source, limit, keep_documents=False)
     items = list(reader)
     problems = [p for it in items for p in it.problems] + reader.problems
     env = Envelope(

@@ -19,7 +19,7 @@ from lxml import etree
 from claims.exchange.model import SPECS, VERSIONS, Hoso
 from claims.exchange.problems import Problem
 from claims.exchange.reader import _CODE_LABEL, FIELDS, EnvelopeReader, HosoRead, Source
-from xsd import lxml_schema
+from xsd import lxml_schema, xmlschema_schema
 
 #: Sums of individually rounded lines are compared with this tolerance (checkers use 1 VND; §7.5).
 TOLERANCE = Decimal(1)
@@ -100,12 +100,16 @@ def schema_problems(table: str, root: etree._Element, version: str, hoso: int = 
             value = "".join(str(t) for t in el.itertext()) if len(el) else (el.text or "")
         m = _EXPECTED.search(err.message)
         if "Missing child" in err.message and m:
-            field_name = m.group(1).split(",")[0].strip()
+            wanted = [x.strip() for x in m.group(1).split(",")]
+            req = [x for x in wanted if x in {f.name for f in spec.fields if f.required}]
+            field_name = (req or wanted)[0]
         elif "not expected" in err.message and m and rec is not None:
             expected = [x.strip() for x in m.group(1).split(",")]
             present = {c.tag for c in rec}
-            missing = [x for x in expected if x not in present]
-            if missing and len(expected) == 1:
+            required = {f.name for f in spec.fields if f.required}
+            # the element the schema wanted here and that the record lacks: the required one if any
+            missing = [x for x in expected if x not in present and (x in required or len(expected) == 1)]
+            if missing:
                 field_name = missing[0]
                 value = ""
                 code, vi, en = (
@@ -522,6 +526,12 @@ def validate_file(source: Source, name: str = "") -> Report:
     return Report(name or str(source if not isinstance(source, bytes) else "<bytes>"), problems, reader.count)
 
 
+def readable_errors(table: str, root: etree._Element, version: str) -> list[str]:
+    """xmlschema's account of the schema errors of one table: path and reason (slow; for humans)."""
+    schema = xmlschema_schema(version, table)
+    return [f"{e.path}: {e.reason}" for e in schema.iter_errors(etree.tostring(root).decode("utf-8"))]
+
+
 # ------------------------------------------------------------------------------------ writer support
 #: Our own output: same safety settings, and no ID collection (faster; the tables have no IDs).
 _WRITTEN_PARSER = etree.XMLParser(
@@ -565,6 +575,7 @@ __all__ = [
     "arithmetic_problems",
     "check_written",
     "check_written_envelope",
+    "readable_errors",
     "schema_problems",
     "structural_problems",
     "validate_file",

@@ -215,7 +215,8 @@ def write_envelope(envelope: Envelope, version: str | None = None, validate: boo
         for h, fs in zip(envelope.hoso, files, strict=True):
             problems += check_written(fs, version or choose_version(h))
         if problems:
-            raise WriteError(f"{len(problems)} schema problem(s) in the written claim", problems)
+            head = "; ".join(str(p) for p in problems[:3])
+            raise WriteError(f"{len(problems)} schema problem(s) in the written claim: {head}", problems)
     if validate:
         from claims.exchange.validation import check_written_envelope
 

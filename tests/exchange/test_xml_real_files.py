@@ -1,4 +1,4 @@
-"""The six real hospital exports: read without loss, written back equal, and every reported problem explained."""
+"""The six real hospital exports: read without loss, written back equal, every reported problem explained."""
 
 from __future__ import annotations
 
@@ -26,10 +26,15 @@ W, E = "warning", "error"
 EXPECTED: dict[str, dict[tuple[str, str, str, str, str], int]] = {
     INLINE: {
         # README: tables inline, not base64 (XML6/9/15 present with empty lists)
-        **{(W, "tolerated", "inline_table", t, "NOIDUNGFILE"): 1 for t in ("XML1", "XML2", "XML3", "XML4", "XML5",
-                                                                           "XML6", "XML7", "XML9", "XML15")},
+        **{
+            (W, "tolerated", "inline_table", t, "NOIDUNGFILE"): 1
+            for t in ("XML1", "XML2", "XML3", "XML4", "XML5", "XML6", "XML7", "XML9", "XML15")
+        },
         # README: five tables as a self-closing <NOIDUNGFILE/>
-        **{(W, "tolerated", "empty_file", t, "NOIDUNGFILE"): 1 for t in ("XML8", "XML10", "XML11", "XML13", "XML14")},
+        **{
+            (W, "tolerated", "empty_file", t, "NOIDUNGFILE"): 1
+            for t in ("XML8", "XML10", "XML11", "XML13", "XML14")
+        },
         # MA_BENH (required by the appendix) is left empty on the service lines by this exporter
         (W, "structural", "required_empty", "XML3", "MA_BENH"): 12,
     },

@@ -28,7 +28,9 @@ def test_checked_in_files_are_current() -> None:
 def test_generated_model_is_current() -> None:
     from claims.exchange import _codegen
 
-    assert _codegen.OUT.read_text(encoding="utf-8") == _codegen.render(), "run python -m claims.exchange._codegen"
+    assert _codegen.OUT.read_text(encoding="utf-8") == _codegen.render(), (
+        "run python -m claims.exchange._codegen"
+    )
 
 
 def test_every_schema_compiles_and_is_cached() -> None:
@@ -45,14 +47,30 @@ def test_unknown_schema() -> None:
 
 
 def _xml5(**values: str) -> etree._Element:
-    fields = ["MA_LK", "STT", "DIEN_BIEN_LS", "GIAI_DOAN_BENH", "HOI_CHAN", "PHAU_THUAT", "THOI_DIEM_DBLS",
-              "NGUOI_THUC_HIEN", "DU_PHONG"]
-    base = {"MA_LK": "LK1", "STT": "1", "DIEN_BIEN_LS": "ổn", "THOI_DIEM_DBLS": "202601010830",
-            "NGUOI_THUC_HIEN": "000001/CT-CCHN"}
+    fields = [
+        "MA_LK",
+        "STT",
+        "DIEN_BIEN_LS",
+        "GIAI_DOAN_BENH",
+        "HOI_CHAN",
+        "PHAU_THUAT",
+        "THOI_DIEM_DBLS",
+        "NGUOI_THUC_HIEN",
+        "DU_PHONG",
+    ]
+    base = {
+        "MA_LK": "LK1",
+        "STT": "1",
+        "DIEN_BIEN_LS": "ổn",
+        "THOI_DIEM_DBLS": "202601010830",
+        "NGUOI_THUC_HIEN": "000001/CT-CCHN",
+    }
     base.update(values)
     rec = "".join(f"<{f}>{base.get(f, '')}</{f}>" for f in fields if base.get(f) != "<omit>")
-    doc = f"<CHITIEU_CHITIET_DIENBIENLAMSANG><DSACH_CHI_TIET_DIEN_BIEN_BENH><CHI_TIET_DIEN_BIEN_BENH>{rec}" \
-          "</CHI_TIET_DIEN_BIEN_BENH></DSACH_CHI_TIET_DIEN_BIEN_BENH></CHITIEU_CHITIET_DIENBIENLAMSANG>"
+    doc = (
+        f"<CHITIEU_CHITIET_DIENBIENLAMSANG><DSACH_CHI_TIET_DIEN_BIEN_BENH><CHI_TIET_DIEN_BIEN_BENH>{rec}"
+        "</CHI_TIET_DIEN_BIEN_BENH></DSACH_CHI_TIET_DIEN_BIEN_BENH></CHITIEU_CHITIET_DIENBIENLAMSANG>"
+    )
     return etree.fromstring(doc)
 
 
@@ -75,8 +93,17 @@ def test_xml5_field_order_matches_spec() -> None:
 )
 def test_xml5_constraints(change: dict[str, str], ok: bool) -> None:
     names = [f["name"] for f in xsd.field_table()["3176"]["XML5"]["fields"]]
-    if names != ["MA_LK", "STT", "DIEN_BIEN_LS", "GIAI_DOAN_BENH", "HOI_CHAN", "PHAU_THUAT", "THOI_DIEM_DBLS",
-                 "NGUOI_THUC_HIEN", "DU_PHONG"]:
+    if names != [
+        "MA_LK",
+        "STT",
+        "DIEN_BIEN_LS",
+        "GIAI_DOAN_BENH",
+        "HOI_CHAN",
+        "PHAU_THUAT",
+        "THOI_DIEM_DBLS",
+        "NGUOI_THUC_HIEN",
+        "DU_PHONG",
+    ]:
         pytest.skip(f"XML5 fields changed: {names}")
     assert xsd.lxml_schema("3176", "XML5").validate(_xml5(**change)) is ok
 
@@ -96,6 +123,18 @@ def test_xsd_imports_only_lxml_and_xmlschema() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 top = node.module.split(".")[0]
-                assert top in {"__future__", "lxml", "xmlschema", "xsd", "csv", "json", "os", "re", "sys",
-                               "pathlib", "functools", "typing"}, (path.name, node.module)
+                assert top in {
+                    "__future__",
+                    "lxml",
+                    "xmlschema",
+                    "xsd",
+                    "csv",
+                    "json",
+                    "os",
+                    "re",
+                    "sys",
+                    "pathlib",
+                    "functools",
+                    "typing",
+                }, (path.name, node.module)
     assert os.sep
