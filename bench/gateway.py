@@ -168,7 +168,8 @@ def main() -> None:
             f"loopback   uvicorn, 1 process, TCP     : {rate:8.0f} claims/s  "
             f"({rate / baseline:.2f}x baseline, {rate / empty:.2f}x the empty-request rate)"
         )
-        print(f"office counted {stats['claims']} claims, {stats['claim_versions']} versions, refused {stats['refused']}")
+        counted = f"{stats['claims']} claims, {stats['claim_versions']} versions, refused {stats['refused']}"
+        print(f"office counted {counted}")
     finally:
         server.terminate()
         server.join(5)
