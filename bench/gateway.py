@@ -40,9 +40,9 @@ def _envelopes(signer: Pkcs12Signer, count: int, sample: Path | None) -> list[tu
         ma_lk = f"BENCH{i:07d}"
         if template is None:
             raw = minimal_envelope(FACILITY, ma_lk)
-        else:  # a real envelope: make each one distinct (the comment changes the hash, not the content)
-            head, sep, rest = template.partition(b"?>")
-            raw = head + sep + f"<!-- {ma_lk} -->".encode() + rest if sep else template
+        else:  # a real envelope: make each one distinct (a comment in the root changes the bytes, not the content)
+            start = template.index(b">", template.index(b"<GIAMDINHHS")) + 1
+            raw = template[:start] + f"<!-- {ma_lk} -->".encode() + template[start:]
         out.append((ma_lk, sign_document(raw, signer)))
     return out
 
