@@ -114,13 +114,11 @@ def probe_document(tree: etree._ElementTree) -> EnvelopeFacts:
     for index, item in enumerate(records[0].findall("FILEHOSO"), start=1):
         kind = _text(item, "LOAIHOSO") or ""
         content = item.find("NOIDUNGFILE")
-        where = f"FILEHOSO[{index}]({kind or '?'})"
-        table = _table_root(content, where) if content is not None else None
-        if table is None:
+        if content is None or not (len(content) or (content.text or "").strip()):
             continue  # empty NOIDUNGFILE: real files carry them; they mean "table absent"
         tables.append(kind)
-        if kind == "XML1":
-            summary = table
+        if kind == "XML1":  # only the summary is decoded here; the full reader handles the other tables
+            summary = _table_root(content, f"FILEHOSO[{index}](XML1)")
     if summary is None:
         raise EnvelopeShapeError("HOSO", "XML1 (encounter summary) is missing")
     ma_lk = _text(summary, "MA_LK")

@@ -163,10 +163,9 @@ class OfficeGateway:
                 return answer(p.XML_CONTENT_ERROR, "MACSKCB của hồ sơ khác mã cơ sở gửi")
             doc_key = facts.ma_lk
             # An identical resend of the current version: the original receipt, nothing re-checked or counted.
-            current = self.store.current(kind, facility.facility_code, doc_key)
-            if current is not None and current.envelope_sha256 == digest:
-                outcome = self.store.record(_document(kind, facility, doc_key, digest, envelope, current.received_at))
-                return self._receipt(outcome.document, duplicate=True)
+            original = self.store.duplicate_of(kind, facility.facility_code, doc_key, digest)
+            if original is not None:
+                return self._receipt(original, duplicate=True)
             period = _period(facts.payment_time or facts.discharge_time, self.clock())
             claimed, fund = facts.total_claimed, facts.fund_amount
 

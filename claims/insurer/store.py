@@ -37,6 +37,13 @@ class GatewayStore(Protocol):
         ...
 
     def current(self, kind: DocumentKind, facility_code: str, key: str) -> ReceivedDocument | None: ...
+
+    def duplicate_of(
+        self, kind: DocumentKind, facility_code: str, key: str, envelope_sha256: str
+    ) -> ReceivedDocument | None:
+        """The current version when it has this hash (and count the duplicate), else None — atomically."""
+        ...
+
     def find_version(
         self, kind: DocumentKind, facility_code: str, key: str, envelope_sha256: str
     ) -> ReceivedDocument | None: ...
@@ -102,6 +109,16 @@ class InMemoryGatewayStore:
 
     def current(self, kind: DocumentKind, facility_code: str, key: str) -> ReceivedDocument | None:
         return self._current.get((kind, facility_code, key))
+
+    def duplicate_of(
+        self, kind: DocumentKind, facility_code: str, key: str, envelope_sha256: str
+    ) -> ReceivedDocument | None:
+        with self._lock:
+            current = self._current.get((kind, facility_code, key))
+            if current is None or current.envelope_sha256 != envelope_sha256:
+                return None
+            self._duplicates += 1
+            return current
 
     def find_version(
         self, kind: DocumentKind, facility_code: str, key: str, envelope_sha256: str

@@ -1,6 +1,7 @@
 """Portal: the client of the BHXH gateway (token, check-in, submission, card lookup, G2 catalogues)."""
 
 from claims.portal.client import CONNECT_TIMEOUT, RENEW_BEFORE, REQUEST_TIMEOUT, GatewayClient
+from claims.portal.delivery import Delivery, deliver
 from claims.portal.errors import (
     GatewayAuthError,
     GatewayConnectionError,
@@ -27,6 +28,7 @@ __all__ = [
     "REQUEST_TIMEOUT",
     "CardLookupResult",
     "CardQuery",
+    "Delivery",
     "FacilityAccount",
     "GatewayAuthError",
     "GatewayClient",
@@ -39,6 +41,7 @@ __all__ = [
     "GatewayTimeout",
     "GatewayToken",
     "SubmissionLookup",
+    "deliver",
     "envelope_hash",
     "parse_expiry",
     "password_hash",

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote_plus
 
 import httpx
 import structlog
@@ -259,8 +260,8 @@ class GatewayClient:
                 account,
                 "POST",
                 path,
-                data=form(token),
-                headers=self._headers(token, account),
+                content=_urlencode(form(token)),
+                headers={**self._headers(token, account), "Content-Type": _FORM},
                 attempt=attempt,
                 size=size,
                 ma_lk=ma_lk,
@@ -361,6 +362,23 @@ class GatewayClient:
             transaction=receipt.transaction_id,
             **({"ma_lk": ma_lk} if ma_lk else {}),
         )
+
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+def _urlencode(form: Mapping[str, str]) -> bytes:
+    """URL-encode a form; base64 fields need only ``+ / =`` escaped, which is much faster than quoting each byte
+    of a multi-megabyte value (the generic encoder dominated the client's time)."""
+    parts = []
+    for key, value in form.items():
+        if key.lower() == "filehsbase64":
+            # str.replace runs in C; str.translate with a mapping is a Python-level loop per character.
+            encoded = value.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+        else:
+            encoded = quote_plus(value)
+        parts.append(f"{quote_plus(key)}={encoded}")
+    return "&".join(parts).encode("ascii")
 
 
 def _ms(started: float) -> float:
