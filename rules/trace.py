@@ -166,7 +166,7 @@ def render(step: TraceStep, lang: str) -> str:
         "value": str(step.value),
         "tariff_row": step.tariff_row or "",
     }
-    values.update(step.params)
+    values.update((k, str(v)) for k, v in step.params)
     try:
         return template.format(**values)
     except KeyError:

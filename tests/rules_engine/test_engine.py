@@ -342,3 +342,19 @@ def test_price_many_survives_bad_encounters() -> None:
     bad = encounter_from_dict(encounter([line(1, qty=-5)], card_code="??"))
     claims = rules.price_many([good, bad, good])
     assert len(claims) == 3 and claims[1].lines == () and claims[0] == claims[2]
+
+
+def test_price_many_restores_the_garbage_collector_state() -> None:
+    import gc
+
+    enc = encounter_from_dict(encounter([line(1)]))
+    assert gc.isenabled()
+    rules.price_many([enc])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        rules.price_many([enc])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert rules.price_many([enc]) == [price(enc)]
