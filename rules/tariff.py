@@ -51,7 +51,7 @@ class Tariff:
     """An in-memory index of tariff rows: ``lookup(code, on, facility_class)`` in O(log n)."""
 
     def __init__(self, rows: Iterable[TariffRow] = ()) -> None:
-        grouped: dict[tuple[str, str | None], list[TariffRow]] = {}
+        grouped: dict[tuple[str, str | None, str], list[TariffRow]] = {}
         for row in rows:
             if row.valid_to is not None and row.valid_to < row.valid_from:
                 raise TariffError(f"{row.row_id or row.code}: valid_to before valid_from")
