@@ -83,6 +83,11 @@ def _from_tariff_row(r: TariffRow, lay: Layout, facility: str) -> dict[str, str]
     else:
         out["DON_GIA_BH"] = _num(r.price_bh)
         out["DON_VI_TINH"] = r.unit
+        # the variant is the loader's join of these columns in this order (loader._parse_row)
+        cols = ("SO_DANG_KY", "HAM_LUONG", "TT_THAU") if lay.kind == "drug" else ("TT_THAU",)
+        parts = r.variant.split("|") if r.variant else []
+        if len(parts) == len(cols):
+            out.update(zip(cols, parts, strict=True))
         if lay.kind == "supply":
             out["TYLE_TT_BH"] = _num(r.payment_ratio)
     out["TU_NGAY"] = _d8(r.valid_from)

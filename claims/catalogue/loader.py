@@ -23,6 +23,8 @@ HEADER_SCAN_ROWS = 20
 MIN_KEY_SHARE = 0.6
 MAX_FILE_BYTES = 50 * 1024 * 1024
 _EXCEL_EPOCH = date(1899, 12, 30)
+# one "." as decimal point, nothing else; "15,000" and "1.234.567" are refused. A G2 checker also refuses
+# "15.000", but real prices carry three decimals (589.999 in the samples), so that form is accepted here.
 _PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _EXAM_CODE = re.compile(r"^\d{2}\.\d{1,3}$")
 _BED_CODE = re.compile(r"^K\d{2}")
