@@ -188,6 +188,36 @@ def _check_ratios(lines: Sequence[Line], on: date, ctx: _Ctx) -> None:
         )
 
 
+def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date, ctx: _Ctx) -> None:
+    """Warnings: exams above 2 × one exam (Circular 39/2018 Art. 5(3)); bed days above the stay (Art. 6)."""
+    exams = [w for w in works if w.line.group == "exam"]
+    cap_row = ctx.params.scalars.get(("exam_total_cap_multiple",), on)
+    if exams and cap_row is not None:
+        one = max(w.price_bh for w in exams)
+        limit = one * Decimal(cap_row.values["value"])
+        total = sum((w.line.quantity * w.price_bh * w.dv * _PCT for w in exams), ZERO)
+        if total > limit:
+            ctx.findings.append(
+                Finding(
+                    "lines.service_ratio",
+                    f"examinations total {total} above {limit} (2 × one exam, {cap_row.source})",
+                    "warning",
+                    code="exam_total",
+                )
+            )
+    if bed_days is not None:
+        billed = sum((w.line.quantity for w in works if w.line.group == "bed"), ZERO)
+        if billed > bed_days:
+            ctx.findings.append(
+                Finding(
+                    "lines.quantity",
+                    f"{billed} bed days billed for a stay of {bed_days} (Circular 39/2018 Art. 6)",
+                    "warning",
+                    code="bed_days",
+                )
+            )
+
+
 def price(
     encounter: Encounter,
     tariff: Tariff | None = None,
@@ -334,6 +364,8 @@ def price(
             )
         _amounts(w, ctx, cap45, ROUNDING_MODES[rounding])
         works.append(w)
+
+    _check_exams_and_beds(works, bed_days, anchor, ctx)
 
     # ---- stage 2: benefit level (15 % test on the in-scope total of the accepted lines)
     t_tongchi_bh = sum((w.bh for w in works), ZERO)
