@@ -278,6 +278,10 @@ def price(
     exam_route = route
     if enc.visit_type == "inpatient" and options.exam_before_admission_factor == "outpatient":
         exam_route = route_factor(enc, anchor, "outpatient", params, options, [])
+    if lcs_info is None:
+        # no base salary, so no threshold and no cap: nothing can be priced safely
+        for line in enc.lines:
+            ctx.reject(line, "encounter_date", f"no dated parameters in force on {lcs_anchor.isoformat()}")
 
     bed_days, stay_hours = _bed_days(enc, ctx)
     if options.check_service_ratios:
@@ -290,7 +294,7 @@ def price(
     # ---- stage 1: validate lines and compute THANH_TIEN_BV / THANH_TIEN_BH
     works: list[_Work] = []
     price_day = enc.admission_datetime.date() if enc.admission_datetime else enc.encounter_date
-    for line in enc.lines:
+    for line in enc.lines if lcs_info is not None else ():
         if line.quantity < 0:
             ctx.reject(line, "quantity", f"negative quantity {line.quantity}")
             continue

@@ -358,3 +358,15 @@ def test_price_many_restores_the_garbage_collector_state() -> None:
     finally:
         gc.enable()
     assert rules.price_many([enc]) == [price(enc)]
+
+
+def test_encounter_before_the_parameter_tables_is_rejected_not_priced() -> None:
+    claim = priced(encounter([line(1)], encounter_date="2012-05-01", admission_datetime="2012-05-01T08:00"))
+    assert claim.lines == () and claim.rejected[0].field == "encounter_date"
+    assert any("no base salary" in f.reason for f in claim.findings)
+
+
+def test_as_of_moves_the_anchor_of_the_rules() -> None:
+    raw = encounter([line(1, bv=300000)], encounter_date="2024-06-28", admission_datetime="2024-06-28T08:00")
+    assert priced(raw).lines[0].muc_huong == 80
+    assert priced(raw, as_of=date(2024, 7, 1)).lines[0].muc_huong == 100
