@@ -44,6 +44,8 @@ _PCT = Decimal("0.01")  # × 0.01 is exact, like ÷ 100, and cheaper
 # named tuples built without the keyword-handling wrapper (hot path: about 8 per line)
 _new: Callable[..., Any] = tuple.__new__
 _RATIO_STEPS: dict[tuple[Decimal, str], TraceStep] = {}
+_DV_STEPS: dict[tuple[str, Decimal], TraceStep] = {}
+_NK_NONE = TraceStep("LINE.T_NGUONKHAC", "t_nguonkhac", ZERO, (("type", "-"), ("why", "no other funding")))
 
 
 class _Ctx:
@@ -532,6 +534,13 @@ def _amounts(w: _Work, ctx: _Ctx, cap45: Decimal | None, mode: str) -> None:
         bv_gross = qty * line.unit_price_bv * dv * _PCT
         base = qty * w.price_bh * dv * _PCT
     w.bv = bv = bv_gross.quantize(CENT, rounding=mode)
+    dv_step = _DV_STEPS.get((line.group, dv))
+    if dv_step is None:
+        why = "drug line: XML2 has no TYLE_TT_DV" if line.group == "drug" else f"{line.group} line ratio"
+        dv_step = _DV_STEPS[(line.group, dv)] = TraceStep(
+            "LINE.TYLE_TT_DV", "tyle_tt_dv", dv, (("why", why),)
+        )
+    steps.append(dv_step)
     steps.append(
         _new(
             TraceStep,
@@ -634,6 +643,8 @@ def _finish(w: _Work, muc: Decimal, t_bhtt: Decimal, t_bncct: Decimal, ctx: _Ctx
     ntype = line.t_nguonkhac_type
     if ntype is not None or line.t_nguonkhac:
         nk, t_bhtt, t_bncct, t_bntt = _other_funding(w, ctx, nk, t_bhtt, t_bncct, t_bntt)
+    else:
+        steps.append(_NK_NONE)
     if not muc and t_bncct and ctx.options.zero_factor_share == "T_BNTT":
         t_bntt += t_bncct
         t_bncct = ZERO

@@ -94,6 +94,11 @@ RULES: dict[str, Rule] = {
         "Thành tiền BV = làm tròn 2 số ({quantity} × {price} × {tyle_tt_dv}%) = {value}.",
         "THANH_TIEN_BV = round2({quantity} × {price} × {tyle_tt_dv}%) = {value}.",
     ),
+    "LINE.TYLE_TT_DV": Rule(
+        "Circular 39/2018/TT-BYT Art. 5-7; Circular 35/2016 Art. 4a-4d as amended by Circular 39/2024",
+        "Tỷ lệ thanh toán dịch vụ = {value}% ({why}).",
+        "TYLE_TT_DV = {value}% ({why}).",
+    ),
     "LINE.TYLE_TT_BH": Rule(
         "Circular 20/2022 col. 8; Circular 35/2016 col. 4; Circular 04/2017; Decree 146/2018 Art. 14(1)(b)",
         "Tỷ lệ thanh toán BH = {value}% ({why}).",

@@ -320,7 +320,19 @@ def test_card_expiring_during_stay_covers_15_days() -> None:
 
 
 def test_every_amount_has_a_trace_with_rule_and_reference() -> None:
-    claim = priced(encounter([line(1, bv=500000, t_nguonkhac=100000, t_nguonkhac_type="b")]))
+    claim = priced(encounter([line(1, bv=500000, t_nguonkhac=100000, t_nguonkhac_type="b"), line(2)]))
+    for p in claim.lines:
+        assert {
+            "thanh_tien_bv",
+            "thanh_tien_bh",
+            "tyle_tt_dv",
+            "tyle_tt_bh",
+            "muc_huong",
+            "t_bhtt",
+            "t_bncct",
+            "t_bntt",
+            "t_nguonkhac",
+        } <= {s.field for s in p.trace}
     fields = {s.field for s in claim.lines[0].trace}
     assert {
         "thanh_tien_bv",
