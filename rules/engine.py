@@ -536,7 +536,11 @@ def _amounts(w: _Work, ctx: _Ctx, cap45: Decimal | None, mode: str) -> None:
     w.bv = bv = bv_gross.quantize(CENT, rounding=mode)
     dv_step = _DV_STEPS.get((line.group, dv))
     if dv_step is None:
-        why = "drug line: XML2 has no TYLE_TT_DV" if line.group == "drug" else f"{line.group} line ratio"
+        why = (
+            "drug line: XML2 has no TYLE_TT_DV"
+            if line.group == "drug"
+            else f"{line.group}: ratio given on the line"
+        )
         dv_step = _DV_STEPS[(line.group, dv)] = TraceStep(
             "LINE.TYLE_TT_DV", "tyle_tt_dv", dv, (("why", why),)
         )
