@@ -9,6 +9,7 @@ import gc
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from rules.benefit import (
@@ -16,7 +17,7 @@ from rules.benefit import (
     RouteInfo,
     base_salary,
     multiple,
-    resolve_card,
+    resolve_card_cached,
     route_factor,
 )
 from rules.model import (
@@ -158,16 +159,39 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
     return days, hours
 
 
+_Amount = tuple[Decimal, TraceStep]
+
+
+@lru_cache(maxsize=4096)
+def _salary_parameters(on: date, params: Parameters) -> tuple[_Amount | None, _Amount | None, _Amount | None]:
+    """Base salary, 15 % threshold and 45-month supply cap in force on ``on`` (memoised per date)."""
+    lcs_info = base_salary(on, params)
+    if lcs_info is None:
+        return None, None, None
+    lcs = lcs_info[0]
+    return (
+        lcs_info,
+        multiple("free_visit_threshold", on, lcs, params, "PARAM.THRESHOLD_15"),
+        multiple("supply_package_cap", on, lcs, params, "PARAM.SUPPLY_CAP"),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _allowed_ratios(on: date, params: Parameters) -> frozenset[tuple[str, Decimal]]:
+    """(group, TYLE_TT_DV) pairs of the service-ratio table in force on ``on``."""
+    table = params.service_ratios
+    return frozenset(
+        (key[0], Decimal(key[1])) for key in table.keys() if any(r.covers(on) for r in table.rows(key))
+    )
+
+
 def _check_ratios(lines: Sequence[Line], on: date, ctx: _Ctx) -> None:
-    table = ctx.params.service_ratios
+    allowed = _allowed_ratios(on, ctx.params)
     exams_full = 0
     for line in lines:
         if line.group == "exam" and line.service_ratio == HUNDRED:
             exams_full += 1
-        key_rows = table.rows((line.group, str(int(line.service_ratio))))
-        if line.service_ratio != line.service_ratio.to_integral_value() or not any(
-            r.covers(on) for r in key_rows
-        ):
+        if (line.group, line.service_ratio) not in allowed:
             ctx.findings.append(
                 Finding(
                     f"lines[stt={line.stt}].service_ratio",
@@ -246,18 +270,16 @@ def price(
         lcs_anchor = anchor
 
     # ---- claim-level parameters
-    lcs_info = base_salary(lcs_anchor, params)
+    lcs_info, thr, cap = _salary_parameters(lcs_anchor, params)
     lcs = threshold = cap45 = None
     if lcs_info is None:
         ctx.findings.append(Finding("encounter_date", f"no base salary in force on {lcs_anchor.isoformat()}"))
     else:
         lcs, step = lcs_info
         ctx.trace.append(step)
-        thr = multiple("free_visit_threshold", lcs_anchor, lcs, params, "PARAM.THRESHOLD_15")
         if thr is not None:
             threshold = thr[0]
             ctx.trace.append(thr[1])
-        cap = multiple("supply_package_cap", lcs_anchor, lcs, params, "PARAM.SUPPLY_CAP")
         if cap is not None:
             cap45 = cap[0]
             ctx.trace.append(cap[1])
@@ -266,7 +288,8 @@ def price(
     if not enc.cards:
         ctx.findings.append(Finding("cards", "no BHYT card"))
     for i, card in enumerate(enc.cards):
-        info = resolve_card(card, i, anchor, params, options, ctx.findings)
+        info, card_findings = resolve_card_cached(card, i, anchor, params, options)
+        ctx.findings.extend(card_findings)
         if info is not None:
             cards.append(info)
             ctx.trace.append(info.step)
