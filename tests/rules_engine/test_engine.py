@@ -382,3 +382,40 @@ def test_as_of_moves_the_anchor_of_the_rules() -> None:
     raw = encounter([line(1, bv=300000)], encounter_date="2024-06-28", admission_datetime="2024-06-28T08:00")
     assert priced(raw).lines[0].muc_huong == 80
     assert priced(raw, as_of=date(2024, 7, 1)).lines[0].muc_huong == 100
+
+
+def test_unconfirmed_points_are_options() -> None:
+    # near-poor households at 100 % from 2026 (Resolution 261, UNCONFIRMED): off by default
+    raw = encounter(
+        [line(1, bv=5000000)],
+        card_code="CN3010123456701",
+        encounter_date="2026-02-01",
+        admission_datetime="2026-02-01T08:00",
+    )
+    assert priced(raw).lines[0].muc_huong == 95
+    assert priced(raw, options=PricingOptions(near_poor_full_rate_2026=True)).lines[0].muc_huong == 100
+    # exam before admission of a self-referred inpatient: inpatient factor by default, outpatient on request
+    raw = encounter(
+        [line(1, group="exam", bv=45000), line(2, bv=5000000)],
+        route="self_referral",
+        visit_type="inpatient",
+        encounter_date="2023-03-01",
+        admission_datetime="2023-03-01T08:00",
+        discharge_datetime="2023-03-03T08:00",
+        facility={"code": "x", "old_level": "central"},
+    )
+    assert [p.muc_huong for p in priced(raw).lines] == [32, 32]
+    out = priced(raw, options=PricingOptions(exam_before_admission_factor="outpatient"))
+    assert [p.muc_huong for p in out.lines] == [0, 32]
+    # base salary anchor: admission (default) or discharge
+    raw = encounter(
+        [line(1, bv=300000)],
+        visit_type="inpatient",
+        encounter_date="2024-06-29",
+        admission_datetime="2024-06-29T08:00",
+        discharge_datetime="2024-07-02T08:00",
+    )
+    assert priced(raw).parameters.base_salary == 1800000
+    assert (
+        priced(raw, options=PricingOptions(base_salary_anchor="discharge")).parameters.base_salary == 2340000
+    )
