@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
-from rules.model import Card, Encounter, Finding, Severity, TraceStep
+from rules.model import Card, Encounter, Facility, Finding, Severity, TraceStep
 from rules.options import PricingOptions
 from rules.params import DatedRow, Parameters
 
@@ -28,6 +30,29 @@ class CardInfo:
     ratio_limits_apply: bool
     supply_cap_applies: bool
     step: TraceStep
+
+
+class RouteFacts(NamedTuple):
+    """The encounter facts the route / expertise-level factor depends on (hashable, for caching)."""
+
+    emergency: bool
+    route: str
+    facility: Facility
+    ma_khuvuc: str | None
+    ma_doituong_kcb: str | None
+    visit_type: str
+
+    @classmethod
+    def of(cls, enc: Encounter, visit_type: str | None = None) -> RouteFacts:
+        """Facts of ``enc``; ``visit_type`` overrides the encounter's (exam before admission)."""
+        return cls(
+            enc.emergency,
+            enc.route,
+            enc.facility,
+            enc.ma_khuvuc,
+            enc.ma_doituong_kcb,
+            visit_type or enc.visit_type,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +125,16 @@ def resolve_card(
     )
 
 
+@lru_cache(maxsize=8192)
+def resolve_card_cached(
+    card: Card, index: int, on: date, params: Parameters, options: PricingOptions
+) -> tuple[CardInfo | None, tuple[Finding, ...]]:
+    """:func:`resolve_card` memoised per card, position and date (batches repeat them)."""
+    findings: list[Finding] = []
+    info = resolve_card(card, index, on, params, options, findings)
+    return info, tuple(findings)
+
+
 def normalize_doituong(code: str) -> str:
     """``02`` → ``2``, ``01.1`` → ``1.1`` (old exports zero-pad the integer part)."""
     head, _, tail = code.strip().partition(".")
@@ -107,7 +142,7 @@ def normalize_doituong(code: str) -> str:
     return f"{head}.{tail}" if tail else head
 
 
-def derive_doituong(enc: Encounter) -> str:
+def derive_doituong(enc: RouteFacts | Encounter) -> str:
     """Derive the QĐ 3276 ``MA_DOITUONG_KCB`` from the route facts (first matching code in table order)."""
     fac = enc.facility
     if enc.emergency or enc.route == "emergency":
@@ -147,13 +182,26 @@ def route_factor(
     findings: list[Finding],
 ) -> RouteInfo:
     """Route factor F (regime A until 2024-12-31, QĐ 3276 codes from 2025-01-01), benefits.md §4.3–§4.4."""
+    info, found = _route_cached(RouteFacts.of(enc, visit_type), on, params, options)
+    findings.extend(found)
+    return info
+
+
+@lru_cache(maxsize=8192)
+def _route_cached(
+    facts: RouteFacts, on: date, params: Parameters, options: PricingOptions
+) -> tuple[RouteInfo, tuple[Finding, ...]]:
+    # encounters repeat the same facts and dates: the factor is computed once per combination
+    findings: list[Finding] = []
     if on >= REGIME_B_START:
-        return _regime_b(enc, on, visit_type, params, options, findings)
-    return _regime_a(enc, on, visit_type, params, findings)
+        info = _regime_b(facts, on, facts.visit_type, params, options, findings)
+    else:
+        info = _regime_a(facts, on, facts.visit_type, params, findings)
+    return info, tuple(findings)
 
 
 def _regime_a(
-    enc: Encounter, on: date, visit_type: str, params: Parameters, findings: list[Finding]
+    enc: RouteFacts, on: date, visit_type: str, params: Parameters, findings: list[Finding]
 ) -> RouteInfo:
     if enc.emergency or enc.route == "emergency":
         return RouteInfo(_ONE, None, False, None, "2", TraceStep("ROUTE.EMERGENCY", "route_factor", _ONE))
@@ -194,7 +242,7 @@ def _regime_a(
 
 
 def _regime_b(
-    enc: Encounter,
+    enc: RouteFacts,
     on: date,
     visit_type: str,
     params: Parameters,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 LineGroup = Literal["exam", "bed", "service", "drug", "supply", "transport"]
 Route = Literal["registered_facility", "referral", "appointment", "emergency", "self_referral"]
@@ -103,18 +103,17 @@ class Encounter:
 
 
 # -------------------------------------------------------------------------------------------- output
-@dataclass(frozen=True, slots=True)
-class TraceStep:
+class TraceStep(NamedTuple):
     """How one amount was obtained: rule id, parameters with their values, tariff row, legal reference.
 
     ``text_vi`` / ``text_en`` render the step for a billing clerk; they are built on demand from the rule's
-    templates so that batch pricing stays fast.
+    templates so that batch pricing stays fast (a named tuple: cheap to create, immutable).
     """
 
     rule_id: str
     field: str
     value: Decimal | str
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str | Decimal], ...] = ()
     tariff_row: str | None = None
 
     @property
@@ -147,9 +146,11 @@ class Finding:
     code: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class PricedLine:
-    """A priced XML2/XML3 line (field names are the snake_case of the XML elements)."""
+class PricedLine(NamedTuple):
+    """A priced XML2/XML3 line (field names are the snake_case of the XML elements).
+
+    A named tuple rather than a frozen dataclass: equally immutable, several times cheaper to create in batch.
+    """
 
     stt: int
     code: str

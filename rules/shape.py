@@ -251,7 +251,7 @@ def trace_to_dict(step: TraceStep) -> dict[str, Any]:
         "rule": step.rule_id,
         "field": step.field,
         "value": _num(step.value) if isinstance(step.value, Decimal) else step.value,
-        "params": dict(step.params),
+        "params": {k: str(v) for k, v in step.params},
         "tariff_row": step.tariff_row,
         "legal_ref": step.legal_ref,
         "text_vi": step.text_vi,

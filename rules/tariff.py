@@ -25,6 +25,8 @@ class TariffRow:
 
     ``facility_class`` is None when the price applies to every hospital class, else the class it is for
     (``special``, ``I`` … ``IV``, ``commune``). ``row_id`` names the row in traces (file and row number).
+    ``variant`` tells apart rows that share a code legitimately (a drug code covers many brands, strengths and
+    tenders: catalogues.md §2.2); validity periods are checked per (code, class, variant).
     """
 
     code: str
@@ -38,6 +40,7 @@ class TariffRow:
     unit: str = ""
     conditions: str = ""
     row_id: str = ""
+    variant: str = ""
 
     def covers(self, on: date) -> bool:
         """True when ``on`` is inside the row's validity (both ends inclusive)."""
@@ -48,20 +51,23 @@ class Tariff:
     """An in-memory index of tariff rows: ``lookup(code, on, facility_class)`` in O(log n)."""
 
     def __init__(self, rows: Iterable[TariffRow] = ()) -> None:
-        grouped: dict[tuple[str, str | None], list[TariffRow]] = {}
+        grouped: dict[tuple[str, str | None, str], list[TariffRow]] = {}
         for row in rows:
             if row.valid_to is not None and row.valid_to < row.valid_from:
                 raise TariffError(f"{row.row_id or row.code}: valid_to before valid_from")
             if row.price_bh is not None and row.price_bh < 0:
                 raise TariffError(f"{row.row_id or row.code}: negative price")
-            grouped.setdefault((row.code, row.facility_class), []).append(row)
-        self._index: dict[tuple[str, str | None], tuple[tuple[date, ...], tuple[TariffRow, ...]]] = {}
+            grouped.setdefault((row.code, row.facility_class, row.variant), []).append(row)
+        self._index: dict[tuple[str, str | None, str], tuple[tuple[date, ...], tuple[TariffRow, ...]]] = {}
+        self._variants: dict[tuple[str, str | None], list[str]] = {}
         for key, items in grouped.items():
+            self._variants.setdefault((key[0], key[1]), []).append(key[2])
             items.sort(key=lambda r: r.valid_from)
             for earlier, later in pairwise(items):
                 if later.valid_from <= (earlier.valid_to or _FAR):
                     raise TariffOverlapError(
-                        f"code {key[0]}{'' if key[1] is None else ' class ' + key[1]}: rows "
+                        f"code {key[0]}{'' if key[1] is None else ' class ' + key[1]}"
+                        f"{' variant ' + key[2] if key[2] else ''}: rows "
                         f"{earlier.row_id or earlier.valid_from} and "
                         f"{later.row_id or later.valid_from} overlap"
                     )
@@ -70,9 +76,9 @@ class Tariff:
     @classmethod
     def build(cls, rows: Iterable[TariffRow]) -> Tariff:
         """Build a tariff, closing each open row the day before the next row of its code starts."""
-        grouped: dict[tuple[str, str | None], list[TariffRow]] = {}
+        grouped: dict[tuple[str, str | None, str], list[TariffRow]] = {}
         for row in rows:
-            grouped.setdefault((row.code, row.facility_class), []).append(row)
+            grouped.setdefault((row.code, row.facility_class, row.variant), []).append(row)
         closed: list[TariffRow] = []
         for items in grouped.values():
             items.sort(key=lambda r: r.valid_from)
@@ -83,17 +89,32 @@ class Tariff:
                 closed.append(row)
         return cls(closed)
 
-    def lookup(self, code: str, on: date, facility_class: str | None = None) -> TariffRow | None:
-        """The row of ``code`` in force on ``on``: the class-specific row first, then the all-class row."""
-        keys = ((code, facility_class), (code, None)) if facility_class is not None else ((code, None),)
-        for key in keys:
-            entry = self._index.get(key)
-            if entry is None:
+    def lookup(
+        self, code: str, on: date, facility_class: str | None = None, variant: str | None = None
+    ) -> TariffRow | None:
+        """The row of ``code`` in force on ``on``: the class-specific rows first, then the all-class rows.
+
+        Without ``variant``, the variant with the highest BH price in force is returned (the most the fund
+        could pay for that code on that day).
+        """
+        classes = (facility_class, None) if facility_class is not None else (None,)
+        for cls in classes:
+            variants = self._variants.get((code, cls))
+            if variants is None:
                 continue
-            starts, items = entry
-            i = bisect_right(starts, on) - 1
-            if i >= 0 and items[i].covers(on):
-                return items[i]
+            best: TariffRow | None = None
+            for var in variants if variant is None else (variant,):
+                entry = self._index.get((code, cls, var))
+                if entry is None:
+                    continue
+                starts, items = entry
+                i = bisect_right(starts, on) - 1
+                if i >= 0 and items[i].covers(on):
+                    row = items[i]
+                    if best is None or (row.price_bh or 0) > (best.price_bh or 0):
+                        best = row
+            if best is not None:
+                return best
         return None
 
     def rows(self) -> Iterator[TariffRow]:
@@ -105,4 +126,8 @@ class Tariff:
         return sum(len(items) for _s, items in self._index.values())
 
     def __contains__(self, code: object) -> bool:
-        return any(key[0] == code for key in self._index)
+        return any(key[0] == code for key in self._variants)
+
+    def codes(self) -> set[str]:
+        """Every code with at least one row."""
+        return {key[0] for key in self._variants}

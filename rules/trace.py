@@ -94,6 +94,11 @@ RULES: dict[str, Rule] = {
         "Thành tiền BV = làm tròn 2 số ({quantity} × {price} × {tyle_tt_dv}%) = {value}.",
         "THANH_TIEN_BV = round2({quantity} × {price} × {tyle_tt_dv}%) = {value}.",
     ),
+    "LINE.TYLE_TT_DV": Rule(
+        "Circular 39/2018/TT-BYT Art. 5-7; Circular 35/2016 Art. 4a-4d as amended by Circular 39/2024",
+        "Tỷ lệ thanh toán dịch vụ = {value}% ({why}).",
+        "TYLE_TT_DV = {value}% ({why}).",
+    ),
     "LINE.TYLE_TT_BH": Rule(
         "Circular 20/2022 col. 8; Circular 35/2016 col. 4; Circular 04/2017; Decree 146/2018 Art. 14(1)(b)",
         "Tỷ lệ thanh toán BH = {value}% ({why}).",
@@ -157,6 +162,59 @@ RULES: dict[str, Rule] = {
 }
 
 
+#: Vietnamese for the explanation fragments the engine writes into ``why`` / ``route`` parameters
+_VI_FRAGMENTS: tuple[tuple[str, str], ...] = (
+    ("drug line: XML2 has no TYLE_TT_DV", "dòng thuốc: XML2 không có TYLE_TT_DV"),
+    ("ratio of the drug/service/supply list", "tỷ lệ trong danh mục thuốc/dịch vụ/vật tư"),
+    ("payment ratios of the lists are not applied", "không áp dụng tỷ lệ thanh toán của danh mục"),
+    ("PHAM_VI 2: out of scope", "PHAM_VI 2: ngoài phạm vi hưởng"),
+    (
+        "PHAM_VI 3: outside the list, paid for army/police/cipher (Decree 70/2015)",
+        "PHAM_VI 3: ngoài danh mục, chi trả cho quân đội/công an/cơ yếu (Nghị định 70/2015)",
+    ),
+    (
+        "PHAM_VI 3 is only paid for army/police/cipher cards",
+        "PHAM_VI 3 chỉ chi trả cho thẻ quân đội/công an/cơ yếu",
+    ),
+    ("in-scope total below 15% of base salary", "tổng chi phí dưới 15% lương cơ sở"),
+    ("five-year co-payment exemption", "miễn cùng chi trả 5 năm liên tục"),
+    ("commune level 100%", "tuyến xã 100%"),
+    ("100% regardless of card", "100% không phụ thuộc thẻ"),
+    ("near-poor 100% from 2026 (Resolution 261)", "cận nghèo 100% từ 2026 (Nghị quyết 261)"),
+    ("route factor", "hệ số tuyến"),
+    ("no other funding", "không có nguồn khác"),
+    ("deducted from T_BNTT, then T_BNCCT, then T_BHTT", "trừ vào T_BNTT, rồi T_BNCCT, rồi T_BHTT"),
+    (
+        "special case: other funding takes the co-payment",
+        "trường hợp đặc biệt: nguồn khác trả phần cùng chi trả",
+    ),
+    ("deducted from the cost before the split", "trừ vào chi phí trước khi phân chia"),
+    ("discharge date − admission date", "ngày ra − ngày vào"),
+    ("severe, not improved", "bệnh nặng không cải thiện"),
+    ("ratio given on the line", "tỷ lệ ghi trên dòng"),
+    ("card digit", "thẻ mức"),
+    ("card ", "thẻ "),
+    ("code ", "mã "),
+    ("registered_facility", "nơi đăng ký ban đầu"),
+    ("referral", "chuyển tuyến"),
+    ("appointment", "hẹn khám lại"),
+    ("inpatient", "nội trú"),
+    ("outpatient", "ngoại trú"),
+    ("exam", "khám"),
+    ("bed", "giường"),
+    ("service", "dịch vụ"),
+    ("supply", "vật tư"),
+    ("transport", "vận chuyển"),
+)
+
+
+def to_vietnamese(text: str) -> str:
+    """Translate the engine's explanation fragments (anything else is kept as is)."""
+    for en, vi in _VI_FRAGMENTS:
+        text = text.replace(en, vi)
+    return text
+
+
 def render(step: TraceStep, lang: str) -> str:
     """Render a trace step in Vietnamese (``vi``) or English (``en``)."""
     rule = RULES[step.rule_id]
@@ -166,7 +224,10 @@ def render(step: TraceStep, lang: str) -> str:
         "value": str(step.value),
         "tariff_row": step.tariff_row or "",
     }
-    values.update(step.params)
+    if lang == "vi":
+        values.update((k, to_vietnamese(v) if isinstance(v, str) else str(v)) for k, v in step.params)
+    else:
+        values.update((k, str(v)) for k, v in step.params)
     try:
         return template.format(**values)
     except KeyError:

@@ -46,11 +46,39 @@ def _print_claim(out: dict[str, Any], trace: bool, lang: str) -> None:
             typer.echo(f"  [{step['rule']}] {step['text_' + lang]}  ({step['legal_ref']})")
 
 
+def _tariff(path: Path | None, demo: bool) -> rules.Tariff | None:
+    if demo:
+        from claims.catalogue.demo import demo_tariff
+
+        return demo_tariff()
+    if path is None:
+        return None
+    from claims.catalogue.loader import build_tariff, load_catalogue
+
+    result = load_catalogue(path)
+    for err in result.errors:
+        typer.echo(f"catalogue {result.source} row {err.row} {err.field}: {err.reason}", err=True)
+    if not result.ok:
+        raise typer.Exit(2)
+    try:
+        return build_tariff([result])
+    except rules.TariffError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
 def price_command(
     file: Annotated[Path, typer.Argument(help="One encounter in the vectors' input shape (or a vector).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the priced claim as JSON.")] = False,
     no_trace: Annotated[bool, typer.Option("--no-trace", help="Leave the trace out.")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Trace language: vi or en.")] = "en",
+    tariff_file: Annotated[
+        Path | None,
+        typer.Option("--tariff", help="Catalogue file (G1/G2, XLSX or CSV) to check codes and prices."),
+    ] = None,
+    demo_tariff: Annotated[
+        bool, typer.Option("--demo-tariff", help="Check against the demo catalogue.")
+    ] = False,
 ) -> None:
     """Price one encounter and print the lines, totals, rejected lines and trace."""
     data = _load(file)
@@ -61,7 +89,8 @@ def price_command(
     except rules.EncounterShapeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    out = claim_to_dict(rules.price(enc), with_trace=not no_trace)
+    tariff = _tariff(tariff_file, demo_tariff)
+    out = claim_to_dict(rules.price(enc, tariff), with_trace=not no_trace)
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:

@@ -320,7 +320,19 @@ def test_card_expiring_during_stay_covers_15_days() -> None:
 
 
 def test_every_amount_has_a_trace_with_rule_and_reference() -> None:
-    claim = priced(encounter([line(1, bv=500000, t_nguonkhac=100000, t_nguonkhac_type="b")]))
+    claim = priced(encounter([line(1, bv=500000, t_nguonkhac=100000, t_nguonkhac_type="b"), line(2)]))
+    for p in claim.lines:
+        assert {
+            "thanh_tien_bv",
+            "thanh_tien_bh",
+            "tyle_tt_dv",
+            "tyle_tt_bh",
+            "muc_huong",
+            "t_bhtt",
+            "t_bncct",
+            "t_bntt",
+            "t_nguonkhac",
+        } <= {s.field for s in p.trace}
     fields = {s.field for s in claim.lines[0].trace}
     assert {
         "thanh_tien_bv",
@@ -342,3 +354,68 @@ def test_price_many_survives_bad_encounters() -> None:
     bad = encounter_from_dict(encounter([line(1, qty=-5)], card_code="??"))
     claims = rules.price_many([good, bad, good])
     assert len(claims) == 3 and claims[1].lines == () and claims[0] == claims[2]
+
+
+def test_price_many_restores_the_garbage_collector_state() -> None:
+    import gc
+
+    enc = encounter_from_dict(encounter([line(1)]))
+    assert gc.isenabled()
+    rules.price_many([enc])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        rules.price_many([enc])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert rules.price_many([enc]) == [price(enc)]
+
+
+def test_encounter_before_the_parameter_tables_is_rejected_not_priced() -> None:
+    claim = priced(encounter([line(1)], encounter_date="2012-05-01", admission_datetime="2012-05-01T08:00"))
+    assert claim.lines == () and claim.rejected[0].field == "encounter_date"
+    assert any("no base salary" in f.reason for f in claim.findings)
+
+
+def test_as_of_moves_the_anchor_of_the_rules() -> None:
+    raw = encounter([line(1, bv=300000)], encounter_date="2024-06-28", admission_datetime="2024-06-28T08:00")
+    assert priced(raw).lines[0].muc_huong == 80
+    assert priced(raw, as_of=date(2024, 7, 1)).lines[0].muc_huong == 100
+
+
+def test_unconfirmed_points_are_options() -> None:
+    # near-poor households at 100 % from 2026 (Resolution 261, UNCONFIRMED): off by default
+    raw = encounter(
+        [line(1, bv=5000000)],
+        card_code="CN3010123456701",
+        encounter_date="2026-02-01",
+        admission_datetime="2026-02-01T08:00",
+    )
+    assert priced(raw).lines[0].muc_huong == 95
+    assert priced(raw, options=PricingOptions(near_poor_full_rate_2026=True)).lines[0].muc_huong == 100
+    # exam before admission of a self-referred inpatient: inpatient factor by default, outpatient on request
+    raw = encounter(
+        [line(1, group="exam", bv=45000), line(2, bv=5000000)],
+        route="self_referral",
+        visit_type="inpatient",
+        encounter_date="2023-03-01",
+        admission_datetime="2023-03-01T08:00",
+        discharge_datetime="2023-03-03T08:00",
+        facility={"code": "x", "old_level": "central"},
+    )
+    assert [p.muc_huong for p in priced(raw).lines] == [32, 32]
+    out = priced(raw, options=PricingOptions(exam_before_admission_factor="outpatient"))
+    assert [p.muc_huong for p in out.lines] == [0, 32]
+    # base salary anchor: admission (default) or discharge
+    raw = encounter(
+        [line(1, bv=300000)],
+        visit_type="inpatient",
+        encounter_date="2024-06-29",
+        admission_datetime="2024-06-29T08:00",
+        discharge_datetime="2024-07-02T08:00",
+    )
+    assert priced(raw).parameters.base_salary == 1800000
+    assert (
+        priced(raw, options=PricingOptions(base_salary_anchor="discharge")).parameters.base_salary == 2340000
+    )

@@ -71,3 +71,15 @@ def test_cli_price_bad_shape_exits_2(tmp_path: Path) -> None:
     path.write_text(json.dumps({"route": "nowhere", "lines": []}), encoding="utf-8")
     result = runner.invoke(app, ["price", str(path)])
     assert result.exit_code == 2
+
+
+def test_cli_price_with_demo_tariff_rejects_unknown_codes(shared: Path, tmp_path: Path) -> None:
+    doc = json.loads((shared / "spec" / "vectors.json").read_text(encoding="utf-8"))
+    path = tmp_path / "enc.json"
+    path.write_text(json.dumps(doc["vectors"][0]["inputs"]), encoding="utf-8")
+    result = runner.invoke(app, ["price", str(path), "--demo-tariff", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    # the vector's illustrative codes (DRUG-A1 …) are not in the demo catalogue; 02.03 is
+    rejected = {r["stt"] for r in out["rejected_lines"]}
+    assert 4 in rejected and 1 not in rejected
