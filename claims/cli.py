@@ -14,10 +14,8 @@ from pathlib import Path
 
 import typer
 
-from claims.insurer.cli import register as register_insurer
 
 app = typer.Typer(no_args_is_help=True, help="bhyt-claims: BHYT claims from encounters to payment.")
-register_insurer(app)
 
 
 @app.callback()

@@ -3,7 +3,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rules_engine.conftest import shared_dir
+from tests.rules_engine.conftest import shared_dir
 
 import rules
 from claims.catalogue import demo
@@ -36,7 +36,7 @@ def test_real_files_price_cleanly_against_the_demo_tariff() -> None:
     shared = shared_dir()
     if shared is None:
         pytest.skip("shared/ not available")
-    from rules_engine.real_files import load
+    from tests.rules_engine.real_files import load
 
     for path in sorted((shared / "samples" / "xml130").glob("*.xml")):
         enc, _origin, _x1 = load(path)
