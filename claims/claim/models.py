@@ -132,9 +132,7 @@ class ClaimLine(Base):
     t_bncct: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     t_bhtt: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
 
-    fields: Mapped[dict[str, Any]] = mapped_column(
-        JSONType, default=dict, doc="every other field of the line"
-    )
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, doc="every other field of the line")
     trace: Mapped[dict[str, Any] | None] = mapped_column(JSONType, doc="pricing trace: rules, tariff rows")
 
     claim: Mapped[Claim] = relationship(back_populates="lines")
