@@ -43,11 +43,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from claims.migrate import upgrade
 
     path = tmp_path_factory.mktemp("db") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(f"sqlite:///{path}")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    upgrade(f"sqlite:///{path}")  # its engine is disposed: the WAL is checkpointed into the file
     return path
 
 
@@ -60,11 +56,7 @@ def _pg_schema_url() -> Iterator[str]:
     admin = make_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = (
-        make_url(base)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     upgrade(url)
     try:
         yield url

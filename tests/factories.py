@@ -24,9 +24,7 @@ def password_hash() -> str:
 
 
 def facility(session: Session, code: str, name: str | None = None) -> Facility:
-    f = Facility(
-        ma_cskcb=code, name=name or f"Bệnh viện {code}", province="01", hospital_class="II", level="tỉnh"
-    )
+    f = Facility(ma_cskcb=code, name=name or f"Bệnh viện {code}", province="01", hospital_class="II", level="tỉnh")
     session.add(f)
     session.flush()
     return f

@@ -49,9 +49,7 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return _json(
-        exc.status_code, ErrorBody(code=code, message=str(exc.detail)), getattr(exc, "headers", None)
-    )
+    return _json(exc.status_code, ErrorBody(code=code, message=str(exc.detail)), getattr(exc, "headers", None))
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

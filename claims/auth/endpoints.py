@@ -22,9 +22,7 @@ admin_only = require_roles(Role.admin)
 def token(body: TokenRequest, db: DbSession, settings: Settings = Depends(get_settings_dep)) -> TokenResponse:
     """Exchange a username and password for a bearer token."""
     user = service.authenticate(db, body.username, body.password)
-    return TokenResponse(
-        access_token=issue_token(settings.secret_key, user.id), expires_in=settings.token_ttl_seconds
-    )
+    return TokenResponse(access_token=issue_token(settings.secret_key, user.id), expires_in=settings.token_ttl_seconds)
 
 
 @router.get("/api/auth/me", response_model=UserOut)
@@ -37,9 +35,7 @@ def list_users(
     db: DbSession, who: Principal = Depends(admin_only), page: PageParams = Depends(page_params)
 ) -> UserPage:
     rows, total = repository.list_users(db, who, page)
-    return UserPage(
-        items=[UserOut.model_validate(u) for u in rows], total=total, offset=page.offset, limit=page.limit
-    )
+    return UserPage(items=[UserOut.model_validate(u) for u in rows], total=total, offset=page.offset, limit=page.limit)
 
 
 @router.post("/api/users", response_model=UserOut, status_code=201, responses=error_responses(403, 404, 409))

@@ -22,9 +22,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
 
 
 def principal_of(user: User) -> Principal:
-    return Principal(
-        user_id=user.id, username=user.username, role=Role(user.role), facility_id=user.facility_id
-    )
+    return Principal(user_id=user.id, username=user.username, role=Role(user.role), facility_id=user.facility_id)
 
 
 def create_user(session: Session, actor: Principal, data: UserCreate) -> User:

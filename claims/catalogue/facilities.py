@@ -58,7 +58,5 @@ def create(session: Session, actor: Principal, data: FacilityCreate) -> Facility
     facility = Facility(**data.model_dump())
     session.add(facility)
     session.flush()
-    audit.record(
-        session, actor, "facility", facility.id, "create", data.model_dump(), facility_id=facility.id
-    )
+    audit.record(session, actor, "facility", facility.id, "create", data.model_dump(), facility_id=facility.id)
     return facility

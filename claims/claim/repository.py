@@ -11,9 +11,7 @@ from claims.kit.errors import NotFound
 from claims.kit.pagination import PageParams, paginate
 
 
-def get(
-    session: Session, scope: Principal, claim_id: int, *, with_lines: bool = False, lock: bool = False
-) -> Claim:
+def get(session: Session, scope: Principal, claim_id: int, *, with_lines: bool = False, lock: bool = False) -> Claim:
     stmt = scope.restrict(select(Claim).where(Claim.id == claim_id), Claim.facility_id)
     if with_lines:
         stmt = stmt.options(selectinload(Claim.lines))
@@ -49,9 +47,7 @@ def list_claims(
 
 def lines(session: Session, scope: Principal, claim_id: int) -> list[ClaimLine]:
     get(session, scope, claim_id)
-    return list(
-        session.scalars(select(ClaimLine).where(ClaimLine.claim_id == claim_id).order_by(ClaimLine.id))
-    )
+    return list(session.scalars(select(ClaimLine).where(ClaimLine.claim_id == claim_id).order_by(ClaimLine.id)))
 
 
 def versions(session: Session, scope: Principal, claim_id: int) -> list[ClaimVersion]:

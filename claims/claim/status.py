@@ -68,11 +68,7 @@ def check_transition(current: str, target: str) -> ClaimStatus:
     if target not in ClaimStatus.__members__:
         raise IllegalTransition(f"unknown status {target!r}", current=current, target=target)
     if not can_transition(current, target):
-        allowed = (
-            sorted(ALLOWED.get(ClaimStatus(current), frozenset()))
-            if current in ClaimStatus.__members__
-            else []
-        )
+        allowed = sorted(ALLOWED.get(ClaimStatus(current), frozenset())) if current in ClaimStatus.__members__ else []
         raise IllegalTransition(
             f"a claim in status {current!r} cannot move to {target!r}",
             current=current,

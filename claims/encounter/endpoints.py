@@ -15,9 +15,7 @@ from claims.encounter import repository
 from claims.kit.errors import error_responses
 from claims.kit.pagination import PageParams, page_params
 
-router = APIRouter(
-    prefix="/api/encounters", tags=["encounters"], responses=error_responses(401, 403, 404, 422)
-)
+router = APIRouter(prefix="/api/encounters", tags=["encounters"], responses=error_responses(401, 403, 404, 422))
 readers = require_roles(Role.billing, Role.finance, Role.admin)
 
 

@@ -21,9 +21,7 @@ def store(
     existing = repository.find_same(session, facility_id, ma_lk, digest)
     if existing is not None:
         return existing, False
-    rec = EncounterRecord(
-        facility_id=facility_id, ma_lk=ma_lk, source=source, payload=payload, content_hash=digest
-    )
+    rec = EncounterRecord(facility_id=facility_id, ma_lk=ma_lk, source=source, payload=payload, content_hash=digest)
     session.add(rec)
     session.flush()
     audit.record(

@@ -27,8 +27,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Execution option asking SQLite to take the write lock when the transaction begins.
-SQLITE_IMMEDIATE = "sqlite_immediate"
+# Execution option marking a read-only transaction, which SQLite may begin DEFERRED.
+SQLITE_READ_ONLY = "sqlite_read_only"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,18 +43,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    # BEGIN IMMEDIATE for writers: a deferred transaction that read first cannot later take the write
-    # lock in WAL mode once another writer has committed (SQLITE_BUSY_SNAPSHOT).
-    immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # Writers must BEGIN IMMEDIATE: in WAL mode a deferred transaction that has read cannot take the
+    # write lock while another connection holds it — SQLite fails at once with "database is locked"
+    # instead of waiting (deadlock avoidance). Read-only transactions stay DEFERRED so readers never
+    # wait for writers.
+    read_only = conn.get_execution_options().get(SQLITE_READ_ONLY)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def begin_read(session: Session) -> None:
+    """Mark the session's next transaction as read-only (DEFERRED on SQLite, so it never waits
+    for writers; no-op elsewhere). Call before its first query."""
+    if session.in_transaction():
+        return
+    session.connection(execution_options={SQLITE_READ_ONLY: True})
 
 
 def begin_write(session: Session) -> None:
-    """Start the session's transaction as a writer (BEGIN IMMEDIATE on SQLite; no-op elsewhere).
-    Call before the first query of a transaction that will write."""
+    """Kept for explicitness: transactions are writers by default (BEGIN IMMEDIATE on SQLite)."""
     if session.in_transaction():
         return
-    session.connection(execution_options={SQLITE_IMMEDIATE: True})
+    session.connection()
 
 
 def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:

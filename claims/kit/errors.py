@@ -12,9 +12,7 @@ from pydantic import BaseModel, ConfigDict
 class ErrorBody(BaseModel):
     """JSON shape of every error response."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"example": {"code": "not_found", "message": "...", "details": {}}}
-    )
+    model_config = ConfigDict(json_schema_extra={"example": {"code": "not_found", "message": "...", "details": {}}})
 
     code: str
     message: str
@@ -99,8 +97,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {
             "model": ErrorBody,
-            "description": "Error codes: "
-            + ", ".join(sorted(set(by_status.get(status, ["validation_error"])))),
+            "description": "Error codes: " + ", ".join(sorted(set(by_status.get(status, ["validation_error"])))),
         }
         for status in statuses
     }

@@ -22,9 +22,7 @@ class PageParams(BaseModel):
     limit: int = 50
 
 
-def page_params(
-    offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(50, ge=1, le=MAX_LIMIT)
-) -> PageParams:
+def page_params(offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> PageParams:
     """FastAPI dependency reading ``?offset=&limit=``."""
     return PageParams(offset=offset, limit=limit)
 

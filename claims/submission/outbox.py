@@ -20,6 +20,7 @@ from claims.submission.models import OutboxMessage
 # relay thread. Registered by the process's composition root (workers), never by claims itself.
 _after_commit_hooks: list[Callable[[], None]] = []
 _PENDING = "outbox_pending"
+_HOOKED = "outbox_hooked"
 
 
 def on_commit(hook: Callable[[], None]) -> None:
@@ -34,12 +35,17 @@ def remove_hook(hook: Callable[[], None]) -> None:
 
 
 def _fire(session: Session) -> None:
+    # after_commit also fires when a SAVEPOINT is released; only the outermost commit counts.
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_PENDING, False):
         for hook in list(_after_commit_hooks):
             hook()
 
 
 def _forget(session: Session, *_args: Any) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; the outer transaction may still commit earlier messages
     session.info.pop(_PENDING, None)
 
 
@@ -61,8 +67,9 @@ def enqueue(
         if found is None:
             raise
         return found
-    if not session.info.get(_PENDING):
-        session.info[_PENDING] = True
-        event.listen(session, "after_commit", _fire, once=True)
-        event.listen(session, "after_rollback", _forget, once=True)
+    session.info[_PENDING] = True
+    if not session.info.get(_HOOKED):
+        session.info[_HOOKED] = True
+        event.listen(session, "after_commit", _fire)
+        event.listen(session, "after_rollback", _forget)
     return msg

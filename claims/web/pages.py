@@ -33,9 +33,7 @@ def _lang(request: Request, settings: Settings) -> str:
 
 def _page(request: Request, name: str, settings: Settings, status: int = 200, **ctx: object) -> HTMLResponse:
     lang = _lang(request, settings)
-    return templates().TemplateResponse(
-        request, name, {"lang": lang, "t": translator(lang), **ctx}, status_code=status
-    )
+    return templates().TemplateResponse(request, name, {"lang": lang, "t": translator(lang), **ctx}, status_code=status)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -55,9 +53,7 @@ def login(
         user = service.authenticate(db, username.strip(), password)
     except NotAuthenticated:
         lang = _lang(request, settings)
-        return _page(
-            request, "login.html", settings, 401, error=translator(lang)["bad_login"], username=username
-        )
+        return _page(request, "login.html", settings, 401, error=translator(lang)["bad_login"], username=username)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

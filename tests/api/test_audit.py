@@ -57,9 +57,7 @@ def test_every_write_endpoint_records_an_audit_event(app, client, world, login):
         assert (events[-1].entity, events[-1].action) == (entity, action)
         assert events[-1].actor in ("admin", "billing_a")
     spec = client.get("/openapi.json").json()
-    write_ops = {
-        (m, p) for p, ops in spec["paths"].items() for m in ops if m in ("post", "put", "patch", "delete")
-    }
+    write_ops = {(m, p) for p, ops in spec["paths"].items() for m in ops if m in ("post", "put", "patch", "delete")}
     covered = {
         ("post", "/api/facilities"),
         ("post", "/api/users"),
@@ -71,9 +69,7 @@ def test_every_write_endpoint_records_an_audit_event(app, client, world, login):
 
 def test_failed_write_leaves_no_event_and_no_change(app, client, world, login):
     before = len(_events(app))
-    r = client.post(
-        f"/api/claims/{world.claim_a.id}/transition", json={"to": "paid"}, headers=login("billing_a")
-    )
+    r = client.post(f"/api/claims/{world.claim_a.id}/transition", json={"to": "paid"}, headers=login("billing_a"))
     assert r.status_code == 409 and r.json()["code"] == "illegal_transition"
     assert len(_events(app)) == before
 

@@ -40,9 +40,7 @@ def test_unknown_field_is_422_with_path(client, world):
 
 def test_wrong_type_and_overlong_are_422_with_path(client, world, login):
     h = login("admin")
-    r = client.post(
-        "/api/facilities", headers=h, json={"ma_cskcb": 12345, "name": "x" * 300, "province": "01"}
-    )
+    r = client.post("/api/facilities", headers=h, json={"ma_cskcb": 12345, "name": "x" * 300, "province": "01"})
     assert r.status_code == 422
     fields = {d["field"] for d in r.json()["details"]}
     assert {"body.ma_cskcb", "body.name"} <= fields
@@ -60,9 +58,7 @@ def test_role_required(client, world, login):
 def test_every_role_can_log_in_via_form_and_cookie(client, world):
     for username in ("billing_a", "finance_a", "insurer", "admin"):
         client.cookies.clear()
-        r = client.post(
-            "/login", data={"username": username, "password": factories.PASSWORD}, follow_redirects=False
-        )
+        r = client.post("/login", data={"username": username, "password": factories.PASSWORD}, follow_redirects=False)
         assert r.status_code == 303
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie

@@ -96,13 +96,9 @@ def test_billing_of_a_cannot_reach_b_through_any_route(app, client, world, login
             leaked = [m for m in markers if m in text]
             assert not leaked, f"{method.upper()} {url} leaked {leaked}: {text[:300]}"
             if "{" in path:
-                assert r.status_code in SAFE_STATUSES, (
-                    f"{method.upper()} {url} -> {r.status_code} {text[:300]}"
-                )
+                assert r.status_code in SAFE_STATUSES, f"{method.upper()} {url} -> {r.status_code} {text[:300]}"
             if r.status_code == 200 and r.headers.get("content-type", "").startswith("application/json"):
-                assert str(world.facility_b.id) not in json.dumps(_facility_ids(r.json())), (
-                    f"{url} returned B rows"
-                )
+                assert str(world.facility_b.id) not in json.dumps(_facility_ids(r.json())), f"{url} returned B rows"
     assert walked >= 10
     assert _b_state(app, world) == before
 

@@ -28,9 +28,7 @@ def probe(engine):
     metadata.drop_all(engine)
 
 
-@pytest.mark.parametrize(
-    "value", ["0.01", "99999999999.99", "-0.01", "0", "1234567.89", "9999999999999999.99"]
-)
+@pytest.mark.parametrize("value", ["0.01", "99999999999.99", "-0.01", "0", "1234567.89", "9999999999999999.99"])
 def test_round_trip_exact(probe, value):
     with probe.begin() as conn:
         conn.execute(insert(amounts).values(amount=Decimal(value)))

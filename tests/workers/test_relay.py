@@ -151,3 +151,25 @@ def test_relay_loop_wakes_on_commit_and_stops_cleanly(session_factory, broker):
         loop.stop()
     assert not loop.is_alive()
     assert _drain(broker) == [0, 1, 2]
+
+
+def test_hook_waits_for_the_outer_commit_not_a_savepoint(session_factory):
+    """after_commit also fires when a SAVEPOINT is released; the relay must not be woken before
+    the rows are visible to other connections."""
+    seen_by_hook: list[int] = []
+
+    def hook() -> None:
+        with session_factory() as other:
+            seen_by_hook.append(other.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+
+    outbox.on_commit(hook)
+    try:
+        with session_factory() as s:
+            outbox.enqueue(s, "record", {"n": 1}, dedupe_key="sp1")
+            with s.begin_nested():
+                outbox.enqueue(s, "record", {"n": 2}, dedupe_key="sp2")
+            assert seen_by_hook == []
+            s.commit()
+    finally:
+        outbox.remove_hook(hook)
+    assert seen_by_hook == [2]

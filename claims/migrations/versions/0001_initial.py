@@ -47,14 +47,8 @@ def _create_audit_triggers() -> None:
 
 def _drop_audit_triggers() -> None:
     dialect = op.get_bind().dialect.name
-    op.execute(
-        "DROP TRIGGER IF EXISTS audit_event_no_update"
-        + (" ON audit_event" if dialect == "postgresql" else "")
-    )
-    op.execute(
-        "DROP TRIGGER IF EXISTS audit_event_no_delete"
-        + (" ON audit_event" if dialect == "postgresql" else "")
-    )
+    op.execute("DROP TRIGGER IF EXISTS audit_event_no_update" + (" ON audit_event" if dialect == "postgresql" else ""))
+    op.execute("DROP TRIGGER IF EXISTS audit_event_no_delete" + (" ON audit_event" if dialect == "postgresql" else ""))
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS audit_event_refuse_change()")
 
@@ -127,16 +121,12 @@ def upgrade() -> None:
         sa.Column("facility_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", claims.kit.types.UTCDateTime(), nullable=False),
-        sa.CheckConstraint(
-            "role IN ('billing', 'finance', 'insurer', 'admin')", name=op.f("ck_app_user_role_known")
-        ),
+        sa.CheckConstraint("role IN ('billing', 'finance', 'insurer', 'admin')", name=op.f("ck_app_user_role_known")),
         sa.CheckConstraint(
             "role NOT IN ('billing', 'finance') OR facility_id IS NOT NULL",
             name=op.f("ck_app_user_facility_bound_role_has_facility"),
         ),
-        sa.ForeignKeyConstraint(
-            ["facility_id"], ["facility.id"], name=op.f("fk_app_user_facility_id_facility")
-        ),
+        sa.ForeignKeyConstraint(["facility_id"], ["facility.id"], name=op.f("fk_app_user_facility_id_facility")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
         sa.UniqueConstraint("username", name=op.f("uq_app_user_username")),
     )
@@ -171,9 +161,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["facility_id"], ["facility.id"], name=op.f("fk_encounter_facility_id_facility")
-        ),
+        sa.ForeignKeyConstraint(["facility_id"], ["facility.id"], name=op.f("fk_encounter_facility_id_facility")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_encounter")),
         sa.UniqueConstraint(
             "facility_id", "ma_lk", "content_hash", name=op.f("uq_encounter_facility_id_ma_lk_content_hash")
@@ -224,15 +212,11 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.ForeignKeyConstraint(
-            ["encounter_id"], ["encounter.id"], name=op.f("fk_claim_encounter_id_encounter")
-        ),
+        sa.ForeignKeyConstraint(["encounter_id"], ["encounter.id"], name=op.f("fk_claim_encounter_id_encounter")),
         sa.ForeignKeyConstraint(["facility_id"], ["facility.id"], name=op.f("fk_claim_facility_id_facility")),
         sa.ForeignKeyConstraint(["supersedes_id"], ["claim.id"], name=op.f("fk_claim_supersedes_id_claim")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim")),
-        sa.UniqueConstraint(
-            "facility_id", "ma_lk", "version", name=op.f("uq_claim_facility_id_ma_lk_version")
-        ),
+        sa.UniqueConstraint("facility_id", "ma_lk", "version", name=op.f("uq_claim_facility_id_ma_lk_version")),
     )
     with op.batch_alter_table("claim", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_claim_encounter_id"), ["encounter_id"], unique=False)
@@ -294,9 +278,7 @@ def upgrade() -> None:
             ["claim_id"], ["claim.id"], name=op.f("fk_claim_line_claim_id_claim"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_line")),
-        sa.UniqueConstraint(
-            "claim_id", "table_name", "stt", name=op.f("uq_claim_line_claim_id_table_name_stt")
-        ),
+        sa.UniqueConstraint("claim_id", "table_name", "stt", name=op.f("uq_claim_line_claim_id_table_name_stt")),
     )
     with op.batch_alter_table("claim_line", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_claim_line_claim_id"), ["claim_id"], unique=False)
@@ -317,9 +299,7 @@ def upgrade() -> None:
         ),
         sa.Column("snapshot_hash", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(["claim_id"], ["claim.id"], name=op.f("fk_claim_version_claim_id_claim")),
-        sa.ForeignKeyConstraint(
-            ["facility_id"], ["facility.id"], name=op.f("fk_claim_version_facility_id_facility")
-        ),
+        sa.ForeignKeyConstraint(["facility_id"], ["facility.id"], name=op.f("fk_claim_version_facility_id_facility")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_version")),
         sa.UniqueConstraint("claim_id", "version", name=op.f("uq_claim_version_claim_id_version")),
     )
@@ -375,21 +355,15 @@ def upgrade() -> None:
         sa.Column("override_reason", sa.Text(), nullable=True),
         sa.Column("overridden_by", sa.String(length=64), nullable=True),
         sa.Column("created_at", claims.kit.types.UTCDateTime(), nullable=False),
-        sa.CheckConstraint(
-            "severity IN ('error', 'warning', 'info')", name=op.f("ck_finding_severity_known")
-        ),
-        sa.ForeignKeyConstraint(
-            ["claim_id"], ["claim.id"], name=op.f("fk_finding_claim_id_claim"), ondelete="CASCADE"
-        ),
+        sa.CheckConstraint("severity IN ('error', 'warning', 'info')", name=op.f("ck_finding_severity_known")),
+        sa.ForeignKeyConstraint(["claim_id"], ["claim.id"], name=op.f("fk_finding_claim_id_claim"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["claim_line_id"],
             ["claim_line.id"],
             name=op.f("fk_finding_claim_line_id_claim_line"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["facility_id"], ["facility.id"], name=op.f("fk_finding_facility_id_facility")
-        ),
+        sa.ForeignKeyConstraint(["facility_id"], ["facility.id"], name=op.f("fk_finding_facility_id_facility")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_finding")),
     )
     with op.batch_alter_table("finding", schema=None) as batch_op:
