@@ -432,7 +432,21 @@ def price(
             ceil = multiple("five_year_ceiling", anchor, lcs, params, "PARAM.FIVE_YEAR_CEILING")
             if ceil is not None:
                 ctx.trace.append(ceil[1])
-                remaining = max(ZERO, round2(ceil[0] - five.prior_copay_in_year, options.rounding))
+                old = five.prior_copay_base_salary
+                if old and old != lcs:
+                    # base salary changed within the year: convert what was paid into months of the old salary
+                    months = ceil[0] / lcs - five.prior_copay_in_year / old
+                    remaining = max(ZERO, round2(months * lcs, options.rounding))
+                    ctx.trace.append(
+                        TraceStep(
+                            "PARAM.FIVE_YEAR_CEILING",
+                            "five_year_remaining",
+                            remaining,
+                            (("multiplier", str(months)), ("base_salary", lcs)),
+                        )
+                    )
+                else:
+                    remaining = max(ZERO, round2(ceil[0] - five.prior_copay_in_year, options.rounding))
                 if remaining == ZERO:
                     ngay_mien = anchor
 
