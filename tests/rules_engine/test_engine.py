@@ -440,3 +440,14 @@ def test_five_year_ceiling_converted_when_the_base_salary_changes() -> None:
     lines = by_stt(priced(raw))
     assert lines[1].t_bncct == D(200000)
     assert lines[2].t_bncct == D(179500) and lines[2].t_bhtt == D(820500)
+
+
+def test_direct_payment_caps_by_period() -> None:
+    cap = rules.direct_payment_cap("central", "inpatient", date(2024, 10, 1))
+    assert cap is not None and cap[0] == D("5850000.0") and cap[1].legal_ref
+    assert rules.direct_payment_cap("central", "outpatient", date(2024, 10, 1)) is None
+    assert (
+        rules.direct_payment_cap("central", "inpatient", date(2025, 8, 1)) is None
+    )  # levels renamed in 2025
+    cap = rules.direct_payment_cap("chuyen_sau", "inpatient", date(2026, 7, 1))
+    assert cap is not None and cap[0] == 2530000 * D("2.5")
