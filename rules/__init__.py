@@ -10,9 +10,11 @@ Public API (pinned by ``tests/rules/test_public_api.py``):
 - :class:`PricingOptions` — conventions for unconfirmed points;
 - :class:`Parameters`, :func:`default_parameters` — dated parameter tables;
 - :func:`encounter_from_dict`, :func:`claim_to_dict` — the vectors' input shape;
+- :func:`direct_payment_cap` — refund ceiling for care paid directly at a non-contracted facility;
 - the error tree rooted at :class:`RulesError`.
 """
 
+from rules.benefit import direct_payment_cap
 from rules.engine import price, price_many
 from rules.errors import (
     EncounterShapeError,
@@ -67,6 +69,7 @@ __all__ = [
     "TraceStep",
     "claim_to_dict",
     "default_parameters",
+    "direct_payment_cap",
     "encounter_from_dict",
     "price",
     "price_many",

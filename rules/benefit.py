@@ -306,3 +306,30 @@ def multiple(
         rule_id, name, value, (("multiplier", str(mult)), ("base_salary", str(lcs)), *_valid(row, on))
     )
     return value, step
+
+
+def direct_payment_cap(
+    level: str, visit_type: str, on: date, params: Parameters | None = None
+) -> tuple[Decimal, TraceStep] | None:
+    """Most BHXH refunds when the patient paid a non-contracted facility (Decree 146/2018 Art. 30 until
+    2025-06-30; Decree 188/2025 Art. 57 from 2025-07-01 [UNCONFIRMED]): multiplier × base salary on ``on``.
+
+    ``level``: ``district``/``provincial``/``central``/``wrong_registration`` (until 2025-06-30) or
+    ``co_ban``/``co_ban_50_70``/``chuyen_sau`` (from 2025-07-01). None when no cap is defined (not refunded).
+    """
+    from rules.params import default_parameters
+
+    params = params or default_parameters()
+    row = params.direct_payment_caps.get((level, visit_type), on)
+    lcs = base_salary(on, params)
+    if row is None or lcs is None:
+        return None
+    mult = Decimal(row.values["multiplier"])
+    value = mult * lcs[0]
+    step = TraceStep(
+        "PARAM.DIRECT_PAYMENT_CAP",
+        "direct_payment_cap",
+        value,
+        (("multiplier", str(mult)), ("base_salary", lcs[0]), *_valid(row, on)),
+    )
+    return value, step

@@ -231,6 +231,33 @@ def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date
                     code="exam_total",
                 )
             )
+    transport = [w for w in works if w.line.group == "transport"]
+    if transport:
+        enc = ctx.enc
+        if not (enc.emergency or enc.route == "emergency" or (enc.discharge_type or "") in ("2", "5")):
+            ctx.findings.append(
+                Finding(
+                    "lines.group",
+                    "transport is paid for an emergency or an inpatient "
+                    "transfer only (Decree 146/2018 Art. 26)",
+                    "warning",
+                    code="transport",
+                )
+            )
+        for w in transport:
+            # eligibility follows the object group (Decree 146/2018 Art. 26(1)); the sheet names digits 1, 2
+            # and 5 as covered and KC as an exception: a warning, the group list itself was not read
+            if w.card.digit in ("3", "4") or w.card.prefix.startswith("KC"):
+                ctx.findings.append(
+                    Finding(
+                        f"lines[stt={w.line.stt}].group",
+                        f"card group {w.card.prefix} "
+                        "may not be eligible for transport (Decree 146/2018 Art. 26(1))",
+                        "warning",
+                        w.line.stt,
+                        "transport_group",
+                    )
+                )
     if bed_days is not None:
         billed = sum((w.line.quantity for w in works if w.line.group == "bed"), ZERO)
         if billed > bed_days:
@@ -432,7 +459,21 @@ def price(
             ceil = multiple("five_year_ceiling", anchor, lcs, params, "PARAM.FIVE_YEAR_CEILING")
             if ceil is not None:
                 ctx.trace.append(ceil[1])
-                remaining = max(ZERO, round2(ceil[0] - five.prior_copay_in_year, options.rounding))
+                old = five.prior_copay_base_salary
+                if old and old != lcs:
+                    # base salary changed within the year: convert what was paid into months of the old salary
+                    months = ceil[0] / lcs - five.prior_copay_in_year / old
+                    remaining = max(ZERO, round2(months * lcs, options.rounding))
+                    ctx.trace.append(
+                        TraceStep(
+                            "PARAM.FIVE_YEAR_CEILING",
+                            "five_year_remaining",
+                            remaining,
+                            (("multiplier", str(months)), ("base_salary", lcs)),
+                        )
+                    )
+                else:
+                    remaining = max(ZERO, round2(ceil[0] - five.prior_copay_in_year, options.rounding))
                 if remaining == ZERO:
                     ngay_mien = anchor
 

@@ -54,6 +54,9 @@ class FiveYear:
     nam_nam_lien_tuc: date | None = None
     ngay_mien_cct: date | None = None
     prior_copay_in_year: Decimal | None = None
+    #: base salary in force when ``prior_copay_in_year`` was paid, if it differs from today's (Decree
+    #: 188/2025 Art. 18(2)(c): remaining = (6 − paid / old salary) × new salary) [UNCONFIRMED exact wording]
+    prior_copay_base_salary: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,7 @@ class Parameters:
         self.doituong_kcb = tables["doituong_kcb"]
         self.service_ratios = tables["service_ratios"]
         self.scalars = tables["scalars"]
+        self.direct_payment_caps = tables["direct_payment_caps"]
 
     def require(self, table: DatedTable, key: tuple[str, ...], on: date) -> DatedRow:
         """Like :meth:`DatedTable.get` but raise :class:`ParameterError` when nothing is in force."""
@@ -144,6 +145,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "doituong_kcb": ("code", "visit_type"),
     "service_ratios": ("group", "ratio"),
     "scalars": ("name",),
+    "direct_payment_caps": ("level", "visit_type"),
 }
 
 

@@ -181,6 +181,7 @@ def encounter_from_dict(raw: Mapping[str, Any]) -> Encounter:
             _date(five_raw.get("nam_nam_lien_tuc"), "five_year.nam_nam_lien_tuc"),
             _date(five_raw.get("ngay_mien_cct"), "five_year.ngay_mien_cct"),
             _opt_dec(five_raw.get("prior_copay_in_year"), "five_year.prior_copay_in_year"),
+            _opt_dec(five_raw.get("prior_copay_base_salary"), "five_year.prior_copay_base_salary"),
         )
     lines_raw = raw.get("lines")
     if not isinstance(lines_raw, list):

@@ -39,6 +39,11 @@ RULES: dict[str, Rule] = {
         "Trần cùng chi trả 5 năm liên tục = {multiplier} × {base_salary} = {value} đ.",
         "Five-year co-payment ceiling = {multiplier} × {base_salary} = {value} VND.",
     ),
+    "PARAM.DIRECT_PAYMENT_CAP": Rule(
+        "Decree 146/2018 Art. 30; Decree 188/2025 Art. 57",
+        "Mức thanh toán trực tiếp tối đa = {multiplier} × {base_salary} = {value} đ.",
+        "Direct-payment refund cap = {multiplier} × {base_salary} = {value} VND.",
+    ),
     "CARD.RATE": Rule(
         "Law 25/2008 Art. 22(1) as amended; Decree 146/2018 Art. 14(1); QĐ 1351/QĐ-BHXH",
         "Thẻ nhóm {prefix}: mức hưởng theo ký tự thứ 3 ({digit}) = {value}% ({source}).",

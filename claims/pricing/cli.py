@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -79,6 +80,9 @@ def price_command(
     demo_tariff: Annotated[
         bool, typer.Option("--demo-tariff", help="Check against the demo catalogue.")
     ] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Anchor date of the rules (default: the admission date).")
+    ] = None,
 ) -> None:
     """Price one encounter and print the lines, totals, rejected lines and trace."""
     data = _load(file)
@@ -90,7 +94,12 @@ def price_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     tariff = _tariff(tariff_file, demo_tariff)
-    out = claim_to_dict(rules.price(enc, tariff), with_trace=not no_trace)
+    try:
+        anchor = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        typer.echo(f"error: --as-of {as_of!r} is not an ISO date", err=True)
+        raise typer.Exit(2) from exc
+    out = claim_to_dict(rules.price(enc, tariff, anchor), with_trace=not no_trace)
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:

@@ -20,6 +20,7 @@ TABLES = (
     "doituong_kcb",
     "service_ratios",
     "scalars",
+    "direct_payment_caps",
 )
 
 

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-
-def shared_dir() -> Path | None:
-    env = os.environ.get("CLAIMS_SHARED_DIR")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / ".." / "shared")
-    candidates.append(Path("/work/shared"))
-    for c in candidates:
-        if (c / "spec" / "vectors.json").exists():
-            return c.resolve()
-    return None
+from .helpers import shared_dir
 
 
 @pytest.fixture

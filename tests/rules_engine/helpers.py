@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 from typing import Any
 
 BASE: dict[str, Any] = {
@@ -42,3 +44,14 @@ def encounter(lines: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
     out["lines"] = lines
     out.update(kw)
     return out
+
+
+def shared_dir() -> Path | None:
+    env = os.environ.get("CLAIMS_SHARED_DIR")
+    candidates = [Path(env)] if env else []
+    candidates.append(Path(__file__).resolve().parents[2] / ".." / "shared")
+    candidates.append(Path("/work/shared"))
+    for c in candidates:
+        if (c / "spec" / "vectors.json").exists():
+            return c.resolve()
+    return None

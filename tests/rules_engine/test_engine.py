@@ -419,3 +419,50 @@ def test_unconfirmed_points_are_options() -> None:
     assert (
         priced(raw, options=PricingOptions(base_salary_anchor="discharge")).parameters.base_salary == 2340000
     )
+
+
+def test_five_year_ceiling_converted_when_the_base_salary_changes() -> None:
+    # benefits.md §5 example: 13,689,000 paid in Jan-Jun 2026 ⇒ (6 − 5.85) × 2,530,000 = 379,500 left
+    raw = encounter(
+        [
+            line(1, bv=1000000, line_datetime="2026-08-01T09:00"),
+            line(2, bv=1000000, line_datetime="2026-08-01T10:00"),
+        ],
+        encounter_date="2026-08-01",
+        admission_datetime="2026-08-01T08:00",
+        discharge_datetime="2026-08-01T11:00",
+        five_year={
+            "nam_nam_lien_tuc": "2019-01-01",
+            "prior_copay_in_year": 13689000,
+            "prior_copay_base_salary": 2340000,
+        },
+    )
+    lines = by_stt(priced(raw))
+    assert lines[1].t_bncct == D(200000)
+    assert lines[2].t_bncct == D(179500) and lines[2].t_bhtt == D(820500)
+
+
+def test_direct_payment_caps_by_period() -> None:
+    cap = rules.direct_payment_cap("central", "inpatient", date(2024, 10, 1))
+    assert cap is not None and cap[0] == D("5850000.0") and cap[1].legal_ref
+    assert rules.direct_payment_cap("central", "outpatient", date(2024, 10, 1)) is None
+    assert (
+        rules.direct_payment_cap("central", "inpatient", date(2025, 8, 1)) is None
+    )  # levels renamed in 2025
+    cap = rules.direct_payment_cap("chuyen_sau", "inpatient", date(2026, 7, 1))
+    assert cap is not None and cap[0] == 2530000 * D("2.5")
+
+
+def test_transport_eligibility_warnings() -> None:
+    claim = priced(encounter([line(1, group="transport", bv=200000), line(2, bv=500000)]))
+    codes = {f.code for f in claim.findings}
+    assert {"transport", "transport_group"} <= codes and len(claim.lines) == 2
+    claim = priced(
+        encounter(
+            [line(1, group="transport", bv=200000)],
+            card_code="HN2010123456701",
+            emergency=True,
+            route="emergency",
+        )
+    )
+    assert not {f.code for f in claim.findings} & {"transport", "transport_group"}

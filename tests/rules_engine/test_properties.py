@@ -175,6 +175,7 @@ def test_every_parameter_row_is_dated_and_sourced() -> None:
         p.doituong_kcb,
         p.service_ratios,
         p.scalars,
+        p.direct_payment_caps,
     ):
         for key in table.keys():
             for row in table.rows(key):

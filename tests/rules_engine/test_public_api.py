@@ -26,6 +26,7 @@ PUBLIC = {
     "TraceStep",
     "claim_to_dict",
     "default_parameters",
+    "direct_payment_cap",
     "encounter_from_dict",
     "price",
     "price_many",

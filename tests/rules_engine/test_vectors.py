@@ -83,3 +83,16 @@ def test_cli_price_with_demo_tariff_rejects_unknown_codes(shared: Path, tmp_path
     # the vector's illustrative codes (DRUG-A1 …) are not in the demo catalogue; 02.03 is
     rejected = {r["stt"] for r in out["rejected_lines"]}
     assert 4 in rejected and 1 not in rejected
+
+
+def test_cli_price_as_of(shared: Path, tmp_path: Path) -> None:
+    doc = json.loads((shared / "spec" / "vectors.json").read_text(encoding="utf-8"))
+    path = tmp_path / "enc.json"
+    path.write_text(json.dumps(doc["vectors"][14]["inputs"]), encoding="utf-8")  # PUB-15, 2024-06-28
+    out = json.loads(runner.invoke(app, ["price", str(path), "--json", "--no-trace"]).output)
+    assert out["totals"]["MUC_HUONG"] == 80
+    out = json.loads(
+        runner.invoke(app, ["price", str(path), "--json", "--no-trace", "--as-of", "2024-07-01"]).output
+    )
+    assert out["totals"]["MUC_HUONG"] == 100  # the held-out twin of PUB-15: below the new threshold
+    assert runner.invoke(app, ["price", str(path), "--as-of", "tomorrow"]).exit_code == 2

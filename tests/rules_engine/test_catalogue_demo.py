@@ -3,10 +3,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.rules_engine.conftest import shared_dir
 
 import rules
 from claims.catalogue import demo
+
+from .helpers import shared_dir
 
 
 def test_demo_catalogue_file_is_current() -> None:
@@ -36,7 +37,7 @@ def test_real_files_price_cleanly_against_the_demo_tariff() -> None:
     shared = shared_dir()
     if shared is None:
         pytest.skip("shared/ not available")
-    from tests.rules_engine.real_files import load
+    from .real_files import load
 
     for path in sorted((shared / "samples" / "xml130").glob("*.xml")):
         enc, _origin, _x1 = load(path)
