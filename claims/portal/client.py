@@ -5,6 +5,7 @@
 - Each call is one attempt: retries with backoff belong to the workers, which see
   :class:`~claims.portal.errors.GatewayRetryable` vs :class:`~claims.portal.errors.GatewayRejected`.
 - Time-outs: 5 s to connect, 30 s for the whole request (enforced around the call too, so any transport obeys).
+- Optional rate limit per facility account (``rate_per_account`` calls/s, ``burst``), per process.
 - Every exchange is logged (call, facility, status, result code, transaction id, sizes, duration) and
   nothing else: no payload, no card data, no token, no message text (it may quote personal data).
 
@@ -35,6 +36,7 @@ from claims.portal.errors import (
     GatewayTimeout,
 )
 from claims.portal.expiry import FALLBACK_LIFETIME, parse_expiry
+from claims.portal.ratelimit import TokenBucket
 from claims.portal.schemas import (
     CardLookupResult,
     CardQuery,
@@ -67,6 +69,8 @@ class GatewayClient:
         connect_timeout: float = CONNECT_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
         max_connections: int = 100,
+        rate_per_account: float | None = None,
+        burst: int = 1,
     ) -> None:
         self._http = httpx.AsyncClient(
             base_url=base_url,
@@ -78,6 +82,9 @@ class GatewayClient:
         self._request_timeout = request_timeout
         self._tokens: dict[str, GatewayToken] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._rate = rate_per_account
+        self._burst = burst
+        self._buckets: dict[str, TokenBucket] = {}
         self.logins = 0  # how many times we logged in (tests and metrics)
 
     async def __aenter__(self) -> GatewayClient:
@@ -336,6 +343,12 @@ class GatewayClient:
             fields["ma_lk"] = ma_lk  # the episode key is not a personal identifier
         if size is not None:
             fields["bytes"] = size
+        if self._rate is not None:
+            bucket = self._buckets.get(account.username)
+            if bucket is None:
+                bucket = self._buckets[account.username] = TokenBucket(self._rate, self._burst)
+            await bucket.acquire()  # before the timer starts: waiting for our own budget is not a gateway delay
+            started = time.perf_counter()
         try:
             async with asyncio.timeout(self._request_timeout):
                 response = await self._http.request(method, path, **kwargs)
