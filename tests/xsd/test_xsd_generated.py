@@ -149,8 +149,9 @@ def test_envelope_schema() -> None:
     assert schema.validate(etree.fromstring(good))
     for bad in (
         good.replace(b"<NGAYLAP>20260105</NGAYLAP>", b"<NGAYLAP>2026-01-05</NGAYLAP>"),
-        good.replace(b"<LOAIHOSO>XML2</LOAIHOSO>", b"<LOAIHOSO>XML16</LOAIHOSO>"),
+        good.replace(b"<LOAIHOSO>XML1</LOAIHOSO>", b"<LOAIHOSO>XML16</LOAIHOSO>"),
         good.replace(b"<MACSKCB>01999</MACSKCB>", b"<MACSKCB>0199999</MACSKCB>"),
         good.replace(b"<NOIDUNGFILE>", b"<NOIDUNGFILE>*", 1),
     ):
+        assert bad != good
         assert not schema.validate(etree.fromstring(bad))
