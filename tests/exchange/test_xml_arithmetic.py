@@ -50,3 +50,20 @@ def test_line_identity_names_table_and_record() -> None:
     problems = arithmetic_problems(replace(CLAIM, xml3=tuple(lines)))
     line = [p for p in problems if p.table == "XML3"]
     assert [(p.record, p.stt, p.field) for p in line] == [(3, "3", "THANH_TIEN_BV")]
+
+
+def test_fee_for_service_total_is_a_warning() -> None:
+    bad = replace(CLAIM, xml1=replace(X1, t_bhtt_gdv=Decimal(0)))  # type: ignore[type-var]
+    (p,) = arithmetic_problems(bad)
+    assert (p.field, p.code, p.severity) == ("T_BHTT_GDV", "gdv_mismatch", "warning")
+
+
+def test_ma_lk_must_match_xml1() -> None:
+    from claims.exchange.model import Hoso
+    from claims.exchange.validation import ma_lk_problems
+
+    lines = list(CLAIM.xml2)
+    lines[1] = replace(lines[1], ma_lk="OTHER")
+    (p,) = ma_lk_problems(replace(CLAIM, xml2=tuple(lines)), 0)
+    assert (p.table, p.record, p.field, p.value, p.severity) == ("XML2", 2, "MA_LK", "OTHER", "error")
+    assert ma_lk_problems(Hoso(xml2=CLAIM.xml2))[0].code == "missing_table"
