@@ -187,7 +187,12 @@ def _normalised(
     out_of_order = 0
     for pos, rec in enumerate(recs):
         kids = [c for c in rec if isinstance(c.tag, str)]
-        keep = [c for c in kids if c.tag in known]
+        seen_tags: set[str] = set()
+        keep = []  # known elements, first occurrence only (the reader kept and reported the rest)
+        for c in kids:
+            if c.tag in known and c.tag not in seen_tags:
+                seen_tags.add(str(c.tag))
+                keep.append(c)
         fixes: list[tuple[etree._Element, str]] = []
         for c in keep:
             kind = kinds.get(str(c.tag))
