@@ -295,6 +295,7 @@ def envelope_xsd(version: str) -> str:
   <xs:simpleType name="base64">
     <xs:restriction base="xs:base64Binary">
       <xs:minLength value="1"/>
+      <xs:pattern value="[A-Za-z0-9+/=\\s]+"/>
     </xs:restriction>
   </xs:simpleType>
 """

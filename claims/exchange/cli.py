@@ -11,11 +11,11 @@ from typing import Annotated, Any
 import typer
 
 from claims.exchange.convert import convert_hoso
-from claims.exchange.model import SPECS, Envelope
+from claims.exchange.model import SPECS
 from claims.exchange.reader import EnvelopeReader, ReadError, read_envelope
 from claims.exchange.safe import UnsafeXmlError
 from claims.exchange.validation import Report, readable_errors, validate_file
-from claims.exchange.writer import write_envelope
+from claims.exchange.writer import envelope_frame, hoso_fragment, table_documents
 
 xml_app = typer.Typer(no_args_is_help=True, help="XML 130 claim files: validate, show, convert.")
 
@@ -123,28 +123,44 @@ def convert_cmd(
         Path | None, typer.Option("--output", "-o", help="Write here (default: stdout)")
     ] = None,
 ) -> None:
-    """Rewrite an envelope in the 3176 or the 4750 shape."""
+    """Rewrite an envelope in the 3176 or the 4750 shape (streamed: one HOSO at a time).
+
+    The output is unsigned: a signature of the source does not cover the rewritten content.
+    """
     if to not in ("3176", "4750"):
         typer.echo("--to must be 3176 or 4750", err=True)
         raise typer.Exit(2)
-    env = read_envelope(file).envelope
-    converted = []
-    for h in env.hoso:
-        new, notes = convert_hoso(h, to)
-        converted.append(new)
-        for note in notes:
-            typer.echo(f"note: MA_LK {h.ma_lk}: {note}", err=True)
-    data = write_envelope(
-        Envelope(
-            macskcb=env.macskcb, ngaylap=env.ngaylap, hoso=tuple(converted), chukydonvi=env.chukydonvi.strip()
-        ),
-        version=to,
-    )
-    if output is None:
-        sys.stdout.buffer.write(data)
-    else:
-        output.write_bytes(data)
-        typer.echo(f"wrote {output} ({len(data)} bytes, version {to})", err=True)
+    reader = EnvelopeReader(file, keep_documents=False)
+    sink = sys.stdout.buffer if output is None else output.open("wb")
+    count = 0
+    head_done = False
+    tail = b""
+    try:
+        for item in reader:
+            if not head_done:
+                head, tail = envelope_frame(reader.macskcb, reader.ngaylap, reader.soluonghoso or 0)
+                sink.write(head)
+                head_done = True
+            new, notes = convert_hoso(item.hoso, to)
+            for note in notes:
+                typer.echo(f"note: HOSO {item.index + 1}: {note}", err=True)
+            sink.write(hoso_fragment(table_documents(new, to)))
+            count += 1
+        if not head_done:
+            head, tail = envelope_frame(reader.macskcb, reader.ngaylap, 0)
+            sink.write(head)
+        sink.write(tail)
+    finally:
+        if output is not None:
+            sink.close()
+    if reader.soluonghoso != count:
+        typer.echo(f"note: source SOLUONGHOSO {reader.soluonghoso} but {count} HOSO were present", err=True)
+    if reader.chukydonvi.strip():
+        typer.echo(
+            "note: the source signature (CHUKYDONVI) was not carried over; sign the new file", err=True
+        )
+    if output is not None:
+        typer.echo(f"wrote {output} ({count} HOSO, version {to})", err=True)
 
 
 __all__ = ["register", "xml_app"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from claims.exchange.model import ChiTietDvkt, ChiTietThuoc, DienBienBenh, Hoso, TongHop
+from lxml import etree
+
+from claims.exchange.model import SPECS, ChiTietDvkt, ChiTietThuoc, DienBienBenh, Hoso, TongHop
 
 _C = Decimal("0.01")
 
@@ -159,4 +162,32 @@ def make_claim(
     return Hoso(xml1=xml1, xml2=tuple(drugs), xml3=tuple(services), xml5=xml5)
 
 
-__all__ = ["make_claim"]
+def baseline_lxml_envelope(h: Hoso, version: str = "3176") -> bytes:
+    """Benchmark baseline: build the same table trees and envelope with lxml and serialise them.
+
+    No model formatting rules, no checks: values are ``str()``-ed as they are.
+    """
+    root = etree.Element("GIAMDINHHS")
+    etree.SubElement(etree.SubElement(root, "THONGTINDONVI"), "MACSKCB").text = "01999"
+    info = etree.SubElement(root, "THONGTINHOSO")
+    etree.SubElement(info, "NGAYLAP").text = "20260105"
+    etree.SubElement(info, "SOLUONGHOSO").text = "1"
+    hoso = etree.SubElement(etree.SubElement(info, "DANHSACHHOSO"), "HOSO")
+    for table, recs in h.tables().items():
+        spec = SPECS[version][table]
+        troot = etree.Element(spec.root)
+        parent = troot if spec.list_tag is None else etree.SubElement(troot, spec.list_tag)
+        for r in recs:
+            rec = parent if spec.list_tag is None else etree.SubElement(parent, spec.record)
+            for f in spec.fields:
+                v = getattr(r, f.attr)
+                etree.SubElement(rec, f.name).text = "" if v is None else str(v)
+        fh = etree.SubElement(hoso, "FILEHOSO")
+        etree.SubElement(fh, "LOAIHOSO").text = table
+        doc = etree.tostring(troot, encoding="utf-8", xml_declaration=True)
+        etree.SubElement(fh, "NOIDUNGFILE").text = base64.b64encode(doc).decode("ascii")
+    etree.SubElement(root, "CHUKYDONVI")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+__all__ = ["baseline_lxml_envelope", "make_claim"]

@@ -17,7 +17,7 @@ from typing import Any, cast
 from lxml import etree
 
 from claims.exchange.model import SPECS, VERSIONS, Hoso
-from claims.exchange.problems import Problem
+from claims.exchange.problems import Problem, Severity
 from claims.exchange.reader import _CODE_LABEL, FIELDS, EnvelopeReader, HosoRead, Source
 from xsd import lxml_schema, xmlschema_schema
 
@@ -187,7 +187,12 @@ def _normalised(
     out_of_order = 0
     for pos, rec in enumerate(recs):
         kids = [c for c in rec if isinstance(c.tag, str)]
-        keep = [c for c in kids if c.tag in known]
+        seen_tags: set[str] = set()
+        keep = []  # known elements, first occurrence only (the reader kept and reported the rest)
+        for c in kids:
+            if c.tag in known and c.tag not in seen_tags:
+                seen_tags.add(str(c.tag))
+                keep.append(c)
         fixes: list[tuple[etree._Element, str]] = []
         for c in keep:
             kind = kinds.get(str(c.tag))
@@ -336,6 +341,8 @@ def _arith(
     en: str,
     record: Any = None,
     pos: int = 0,
+    code: str = "sum_mismatch",
+    severity: Severity = "error",
 ) -> Problem | None:
     g = got if got is not None else ZERO
     if abs(g - want) <= TOLERANCE:
@@ -343,7 +350,7 @@ def _arith(
     rec = record if record is not None else hoso.xml1
     return Problem(
         "arithmetic",
-        "sum_mismatch",
+        code,
         table,
         field_name,
         str(got if got is not None else ""),
@@ -353,6 +360,7 @@ def _arith(
         ma_lk=hoso.ma_lk,
         hoso=index,
         record=pos or 1,
+        severity=severity,
     )
 
 
@@ -451,6 +459,23 @@ def arithmetic_problems(hoso: Hoso, index: int = 0) -> list[Problem]:
                     hoso, index, "XML1", name, got, want, f"{name} phải bằng {vi}", f"{name} must equal {en}"
                 )
             )
+    if lines:
+        # §7.5: fee-for-service part. One real exporter writes 0 here whatever the lines say, so this is
+        # a warning: it matters for capitation/DRG settlement, not for the claim's own totals.
+        out.append(
+            _arith(
+                hoso,
+                index,
+                "XML1",
+                "T_BHTT_GDV",
+                x1.t_bhtt_gdv,
+                _sum(r.t_bhtt for r in lines if r.ma_pttt == 1),
+                "T_BHTT_GDV phải bằng tổng T_BHTT các dòng có MA_PTTT = 1",
+                "T_BHTT_GDV should equal the sum of line T_BHTT where MA_PTTT = 1",
+                code="gdv_mismatch",
+                severity="warning",
+            )
+        )
     line_tables: tuple[tuple[str, tuple[Any, ...]], ...] = (("XML2", hoso.xml2), ("XML3", hoso.xml3))
     for table, recs in line_tables:
         for pos, r in enumerate(recs, 1):
@@ -510,9 +535,53 @@ def _dedupe(problems: Sequence[Problem]) -> list[Problem]:
     return out
 
 
+def ma_lk_problems(hoso: Hoso, index: int = 0) -> list[Problem]:
+    """Every record of every table carries the episode key of XML1 (spec/xml130.md §3, §5)."""
+    key = hoso.ma_lk
+    out = []
+    if hoso.xml1 is None:
+        return [
+            Problem(
+                "structural",
+                "missing_table",
+                "XML1",
+                "",
+                "",
+                "Hồ sơ thiếu bảng XML1",
+                "The claim has no XML1 table",
+                hoso=index,
+            )
+        ]
+    for table, recs in hoso.tables().items():
+        for pos, r in enumerate(recs, 1):
+            lk = getattr(r, "ma_lk", key)
+            if lk.strip() != key.strip():
+                out.append(
+                    Problem(
+                        "structural",
+                        "ma_lk_mismatch",
+                        table,
+                        "MA_LK",
+                        lk,
+                        f"MA_LK khác với XML1 ({key})",
+                        f"MA_LK differs from XML1's ({key})",
+                        stt="" if getattr(r, "stt", None) is None else str(r.stt),
+                        ma_lk=lk,
+                        hoso=index,
+                        record=pos,
+                    )
+                )
+    return out
+
+
 def validate_item(item: HosoRead) -> list[Problem]:
-    """All problems of one ``HOSO``: reading, schema and arithmetic."""
-    found = structural_problems(item) + item.problems + arithmetic_problems(item.hoso, item.index)
+    """All problems of one ``HOSO``: reading, schema, episode key and arithmetic."""
+    found = (
+        structural_problems(item)
+        + item.problems
+        + ma_lk_problems(item.hoso, item.index)
+        + arithmetic_problems(item.hoso, item.index)
+    )
     return _dedupe(found)
 
 
@@ -575,6 +644,7 @@ __all__ = [
     "arithmetic_problems",
     "check_written",
     "check_written_envelope",
+    "ma_lk_problems",
     "readable_errors",
     "schema_problems",
     "structural_problems",

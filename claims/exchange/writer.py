@@ -184,6 +184,21 @@ def _hoso_xml(files: Iterable[tuple[str, bytes]]) -> str:
     )
 
 
+def hoso_fragment(files: Iterable[tuple[str, bytes]]) -> bytes:
+    """One ``<HOSO>`` element (for streaming many claims into one envelope, see :func:`envelope_frame`)."""
+    return _hoso_xml(files).encode("utf-8")
+
+
+def envelope_frame(macskcb: str, ngaylap: str, count: int, chukydonvi: str = "") -> tuple[bytes, bytes]:
+    """(head, tail) of an envelope holding ``count`` ``HOSO``: write head, the fragments, then tail."""
+    sig = f"<CHUKYDONVI>{chukydonvi}</CHUKYDONVI>" if chukydonvi else "<CHUKYDONVI/>"
+    head = (
+        f"{XML_DECL}<GIAMDINHHS><THONGTINDONVI><MACSKCB>{esc(macskcb)}</MACSKCB></THONGTINDONVI>"
+        f"<THONGTINHOSO><NGAYLAP>{esc(ngaylap)}</NGAYLAP><SOLUONGHOSO>{count}</SOLUONGHOSO><DANHSACHHOSO>"
+    )
+    return head.encode("utf-8"), f"</DANHSACHHOSO></THONGTINHOSO>{sig}</GIAMDINHHS>".encode()
+
+
 def envelope_bytes(
     macskcb: str,
     ngaylap: str,
@@ -263,7 +278,9 @@ __all__ = [
     "WriteError",
     "decimal_at",
     "envelope_bytes",
+    "envelope_frame",
     "esc",
+    "hoso_fragment",
     "money",
     "record_writer",
     "table_document",

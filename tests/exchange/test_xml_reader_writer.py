@@ -240,3 +240,19 @@ def test_base64_without_padding_is_tolerated_and_junk_is_not() -> None:
     assert [p.code for p in r.problems] == ["base64_padding"]
     r2 = read_envelope(good.replace(raw.encode(), raw[:-4].encode() + b"*!"))
     assert r2.envelope.hoso[0].xml1 is None and [p.code for p in r2.problems] == ["base64"]
+
+
+def test_duplicate_element_is_kept_and_reported_once() -> None:
+    h = make_claim(lines=2)
+    data = write_claim(h, ngaylap="20260105")
+    start = data.index(b"<LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>") + len(
+        b"<LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>"
+    )
+    end = data.index(b"</NOIDUNGFILE>", start)
+    doc = base64.b64decode(data[start:end]).replace(b"</GHI_CHU>", b"</GHI_CHU><GHI_CHU>again</GHI_CHU>")
+    data = data[:start] + base64.b64encode(doc) + data[end:]
+    report = validate_file(data)
+    dup = [p for p in report.problems if p.field == "GHI_CHU"]
+    assert [(p.code, p.severity) for p in dup] == [("unknown_element", "warning")]
+    x1 = read_envelope(data).envelope.hoso[0].xml1
+    assert x1 is not None and x1.extras[0].text == "again"

@@ -138,3 +138,20 @@ def test_xsd_imports_only_lxml_and_xmlschema() -> None:
                     "typing",
                 }, (path.name, node.module)
     assert os.sep
+
+
+def test_envelope_schema() -> None:
+    from claims.exchange.synthetic import make_claim
+    from claims.exchange.writer import write_claim
+
+    good = write_claim(make_claim(lines=2), ngaylap="20260105")
+    schema = xsd.lxml_schema("3176", "ENVELOPE")
+    assert schema.validate(etree.fromstring(good))
+    for bad in (
+        good.replace(b"<NGAYLAP>20260105</NGAYLAP>", b"<NGAYLAP>2026-01-05</NGAYLAP>"),
+        good.replace(b"<LOAIHOSO>XML1</LOAIHOSO>", b"<LOAIHOSO>XML16</LOAIHOSO>"),
+        good.replace(b"<MACSKCB>01999</MACSKCB>", b"<MACSKCB>0199999</MACSKCB>"),
+        good.replace(b"<NOIDUNGFILE>", b"<NOIDUNGFILE>*", 1),
+    ):
+        assert bad != good
+        assert not schema.validate(etree.fromstring(bad))
