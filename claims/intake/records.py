@@ -48,10 +48,16 @@ class ParsedRecord:
 
 @dataclass(frozen=True, slots=True)
 class DeclaredCount:
-    """How many encounters the file says it holds (FHIR Bundle.total, HL7 BTS-1, a CSV `# encounters=` line)."""
+    """How many records the file says it holds (FHIR Bundle.total, HL7 BTS-1, a CSV `# encounters=` line).
+
+    ``counted`` is given by adapters that count a unit other than encounters themselves (HL7 counts
+    messages); otherwise the service compares ``count`` with the encounter records it saw.
+    """
 
     count: int
     where: str
+    unit: str = "encounters"
+    counted: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

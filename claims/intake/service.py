@@ -81,10 +81,10 @@ def import_items(
         _import_one(item, repository, report, mappings, seen)
     if declared is not None:
         report.declared_count = declared.count
-        if declared.count != report.records:
-            report.file_errors.append(
-                f"{declared.where} declares {declared.count} encounters; the file holds {report.records}"
-            )
+        held = declared.counted if declared.counted is not None else report.records
+        if declared.count != held:
+            text = f"{declared.where} declares {declared.count} {declared.unit}; the file holds {held}"
+            report.file_errors.append(text)
     if log is not None:
         log.keep(report)
     return report

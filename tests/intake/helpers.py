@@ -39,7 +39,11 @@ def shared_dir() -> Path:
     env = os.environ.get("CLAIMS_SHARED_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / ".." / "shared"
+    root = Path(__file__).resolve().parents[2]
+    for candidate in (root / ".." / "shared", root / ".." / ".." / "shared"):  # main checkout, or a worktree
+        if candidate.is_dir():
+            return candidate
+    return root / ".." / "shared"
 
 
 SAMPLES = shared_dir() / "samples"

@@ -89,7 +89,7 @@ def test_mapping_gives_insurer_codes_and_findings_for_unmapped() -> None:
     assert mapped.lines[0].code == "02.1896" and mapped.lines[0].his_code == "HIS-1"
     assert mapped.lines[1].code == "HIS-2"
     assert [(f.code, f.record, f.field) for f in findings] == [
-        ("INTAKE_UNMAPPED_CODE", f"{encounter.claim_key} line {lines[1].stt}", "code")
+        ("INTAKE_UNMAPPED_CODE", f"{encounter.claim_key} service line {lines[1].stt}", "code")
     ]
     assert mapped.lines[2:] == encounter.lines[2:]
 

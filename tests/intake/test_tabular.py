@@ -93,7 +93,7 @@ def test_one_bad_record_is_named_and_the_rest_go_on() -> None:
     assert "patient.sex (GIOI_TINH)" in failure.reason
     # LK2 gave only a hospital code: imported with a finding on its line, not a failure.
     (finding,) = report.findings
-    assert finding.code == "INTAKE_UNMAPPED_CODE" and finding.record == "LK2 line 1"
+    assert finding.code == "INTAKE_UNMAPPED_CODE" and finding.record == "LK2 drug line 1"
 
 
 def test_compact_dates_are_not_read_as_timestamps() -> None:
