@@ -472,7 +472,7 @@ def _lines(visit: Visit, data: dict[str, Any], draft: Draft, mapping: CodeMappin
     for line in visit.charges.values():
         line = dict(line)
         currency = line.pop("_currency")
-        kind = mapping.kinds.get(line["his_code"] or "")
+        kind = mapping.kinds.get(line["his_code"] or line["code"])
         assumed = kind is None
         if kind is None:  # FT1 does not say what kind of item it is: a drug code (FT1-29) makes it a drug
             kind = (LineGroup.DRUG, 4) if line["_drug"] else (LineGroup.SERVICE, 1)

@@ -44,6 +44,7 @@ CARD_COLUMNS: dict[str, str] = {_column("card_", name): name for name in Card.mo
 LINE_COLUMNS: dict[str, str] = {_column("line_", name): name for name in EncounterLine.model_fields}
 ALL_COLUMNS: tuple[str, ...] = ENCOUNTER_COLUMNS + tuple(PATIENT_COLUMNS) + tuple(CARD_COLUMNS) + tuple(LINE_COLUMNS)
 REQUIRED_COLUMNS = ("claim_key",)
+LIST_FIELDS = ("secondary_icds", "procedure_codes")
 _DECLARED = re.compile(r"^#\s*encounters\s*[=:]\s*(\d+)\s*$", re.IGNORECASE)
 
 
@@ -101,8 +102,9 @@ class _Layout:
 def _encounter_draft(label: str, first: dict[str, str], lines: list[dict[str, str]], facility: str | None) -> Draft:
     draft = Draft(label)
     data = {name: _value("Encounter", name, first[name]) for name in ENCOUNTER_COLUMNS if first.get(name)}
-    if "secondary_icds" in data:
-        data["secondary_icds"] = tuple(code.strip() for code in first["secondary_icds"].split(LIST_SEPARATOR) if code)
+    for name in LIST_FIELDS:
+        if name in data:
+            data[name] = tuple(code.strip() for code in first[name].split(LIST_SEPARATOR) if code.strip())
     if facility:
         given = data.get("facility_code")
         if given and given != facility:
