@@ -12,5 +12,14 @@ def main() -> None:
     """bhyt-claims command line."""
 
 
+def _register_commands() -> None:
+    from claims.intake.cli import register as register_intake
+
+    register_intake(app)
+
+
+_register_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -95,7 +95,9 @@ def validation_reason(exc: ValidationError) -> str:
         xml = _xml_field_of(error["loc"])
         where = f"{path} ({xml})" if xml else path
         value = error.get("input")
+        personal = error["loc"][:1] in (("patient",), ("cards",))  # reports must not carry names or card numbers
         shown = f" (value {value!r})" if isinstance(value, str | int) and error["type"] != "missing" else ""
+        shown = "" if personal else shown
         parts.append(f"{where}: {error['msg']}{shown}")
     return "; ".join(parts)
 
