@@ -40,6 +40,7 @@ CS_LINE_GROUP = f"{BASE}/CodeSystem/line-group"
 EXT_COST_GROUP = f"{BASE}/StructureDefinition/cost-group"
 EXT_REGISTERED_FACILITY = f"{BASE}/StructureDefinition/registered-facility"
 EXT_UNIT_PRICE = f"{BASE}/StructureDefinition/unit-price"
+EXT_ORDERED_AT = f"{BASE}/StructureDefinition/ordered-at"
 
 #: Alternatives accepted beside our own systems (matched on the lower-cased system URI).
 CARD_SYSTEM_HINTS = ("ma-the-bhyt", "bhyt", "health-insurance-card", "the-bhyt")
@@ -329,7 +330,7 @@ def _moment(value: Any) -> datetime | None:
 def _extension(resource: Any, url: str) -> Any:
     for extension in getattr(resource, "extension", None) or []:
         if extension.url == url:
-            for name in ("valueInteger", "valueString", "valueMoney", "valueCode", "valueDecimal"):
+            for name in ("valueInteger", "valueString", "valueMoney", "valueCode", "valueDecimal", "valueDateTime"):
                 value = getattr(extension, name, None)
                 if value is not None:
                     return value
@@ -689,7 +690,11 @@ class _EncounterDraft:
         if price is None and item.net is not None and quantity:
             price = item.net.value / quantity
         self._currency(item.unitPrice or item.net)
-        when = _moment(item.servicedDate) or (_moment(item.servicedPeriod.start) if item.servicedPeriod else None)
+        when = (
+            _moment(_extension(item, EXT_ORDERED_AT))
+            or _moment(item.servicedDate)
+            or (_moment(item.servicedPeriod.start) if item.servicedPeriod else None)
+        )
         return {
             "group": group, "cost_group": cost, "code": code, "his_code": his, "name": name,
             "quantity": quantity, "unit_price_bv": price, "ordered_at": when or admitted,

@@ -24,8 +24,12 @@ def _money(value: Decimal) -> dict[str, Any]:
     return {"value": value, "currency": "VND"}
 
 
-def fhir_bundle(encounter: Encounter, *, as_json: bool = True) -> dict[str, Any]:
-    """A collection Bundle: Patient, one Coverage per card, Encounter, Conditions and one ChargeItem per line."""
+def fhir_bundle(encounter: Encounter, *, as_json: bool = True, style: str = "chargeitem") -> dict[str, Any]:
+    """A collection Bundle: Patient, one Coverage per card, Encounter, and either
+
+    - ``style="chargeitem"``: one Condition per diagnosis and one ChargeItem per line, or
+    - ``style="claim"``: one Claim carrying the diagnoses and one item per line (fewer resources).
+    """
     key = encounter.claim_key
     patient_url, encounter_url = f"urn:uuid:patient-{key}", f"urn:uuid:encounter-{key}"
     p = encounter.patient
@@ -58,7 +62,8 @@ def fhir_bundle(encounter: Encounter, *, as_json: bool = True) -> dict[str, Any]
         }
         entries.append({"fullUrl": f"urn:uuid:coverage-{key}-{number}", "resource": coverage})
     diagnoses = []
-    for rank, icd in enumerate((encounter.main_icd, *encounter.secondary_icds), start=1):
+    icds = (encounter.main_icd, *encounter.secondary_icds) if style == "chargeitem" else ()
+    for rank, icd in enumerate(icds, start=1):
         url = f"urn:uuid:condition-{key}-{rank}"
         condition: dict[str, Any] = {
             "resourceType": "Condition",
@@ -81,17 +86,23 @@ def fhir_bundle(encounter: Encounter, *, as_json: bool = True) -> dict[str, Any]
         "type": [{"coding": [{"system": fhir.CS_VISIT_TYPE, "code": encounter.visit_type}]}],
         "subject": {"reference": patient_url},
         "period": {"start": _fhir_time(encounter.admitted_at), "end": _fhir_time(encounter.discharged_at)},
-        "diagnosis": diagnoses,
         "serviceProvider": {"identifier": {"system": fhir.SID_FACILITY, "value": encounter.facility_code}},
     }
+    if diagnoses:
+        resource["diagnosis"] = diagnoses
     if encounter.department_code:
         resource["location"] = [
             {"location": {"identifier": {"system": fhir.SID_DEPARTMENT, "value": encounter.department_code}}}
         ]
     entries.append({"fullUrl": encounter_url, "resource": resource})
-    for line in encounter.lines:
-        url = f"urn:uuid:charge-{key}-{line.group}-{line.stt}"
-        entries.append({"fullUrl": url, "resource": _charge(line, patient_url, encounter_url)})
+    if style == "claim":
+        coverages = [entry["fullUrl"] for entry in entries if entry["resource"]["resourceType"] == "Coverage"]
+        claim = _claim(encounter, patient_url, encounter_url, coverages)
+        entries.append({"fullUrl": f"urn:uuid:claim-{key}", "resource": claim})
+    else:
+        for line in encounter.lines:
+            url = f"urn:uuid:charge-{key}-{line.group}-{line.stt}"
+            entries.append({"fullUrl": url, "resource": _charge(line, patient_url, encounter_url)})
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     return _jsonable(bundle) if as_json else bundle
 
@@ -116,6 +127,48 @@ def _charge(line: EncounterLine, patient_url: str, encounter_url: str) -> dict[s
         department = {"system": fhir.SID_DEPARTMENT, "value": line.department_code}
         charge["performingOrganization"] = {"identifier": department}
     return charge
+
+
+def _claim(encounter: Encounter, patient_url: str, encounter_url: str, coverages: list[str]) -> dict[str, Any]:
+    items: list[dict[str, Any]] = []
+    for sequence, line in enumerate(encounter.lines, start=1):
+        coding = [{"system": fhir.CS_INSURER_CATALOGUE, "code": line.code}]
+        if line.his_code:
+            coding.append({"system": fhir.CS_HIS_ITEM, "code": line.his_code})
+        items.append({
+            "sequence": sequence,
+            "extension": [{"url": fhir.EXT_COST_GROUP, "valueInteger": line.cost_group}],
+            "category": {"coding": [{"system": fhir.CS_LINE_GROUP, "code": str(line.group)}]},
+            "productOrService": {"coding": coding, "text": line.name},
+            "servicedDate": line.ordered_at.astimezone(VIETNAM_TZ).date().isoformat(),
+            "extension_ordered_at": _fhir_time(line.ordered_at),
+            "quantity": {"value": line.quantity},
+            "unitPrice": _money(line.unit_price_bv),
+            "encounter": [{"reference": encounter_url}],
+        })  # fmt: skip
+    for item in items:  # servicedDate holds only the day: the order time travels in an extension
+        moment = item.pop("extension_ordered_at")
+        item["extension"].append({"url": fhir.EXT_ORDERED_AT, "valueDateTime": moment})
+    icds = (encounter.main_icd, *encounter.secondary_icds)
+    return {
+        "resourceType": "Claim",
+        "identifier": [{"system": fhir.SID_CLAIM_KEY, "value": encounter.claim_key}],
+        "status": "active",
+        "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "institutional"}]},
+        "use": "claim",
+        "patient": {"reference": patient_url},
+        "created": encounter.discharged_at.astimezone(VIETNAM_TZ).date().isoformat(),
+        "provider": {"identifier": {"system": fhir.SID_FACILITY, "value": encounter.facility_code}},
+        "priority": {"coding": [{"code": "normal"}]},
+        "insurance": [
+            {"sequence": n, "focal": n == 1, "coverage": {"reference": url}} for n, url in enumerate(coverages, start=1)
+        ],
+        "diagnosis": [
+            {"sequence": n, "diagnosisCodeableConcept": {"coding": [{"system": ICD10, "code": icd}]}}
+            for n, icd in enumerate(icds, start=1)
+        ],
+        "item": items,
+    }
 
 
 def _jsonable(value: Any) -> Any:

@@ -211,9 +211,10 @@ def test_emergency_that_became_an_admission() -> None:
     assert result.inpatient_at.isoformat() == "2017-02-01T06:27:00+07:00"  # type: ignore[union-attr]
 
 
-def test_canonical_round_trip_through_a_bundle_and_ndjson() -> None:
+@pytest.mark.parametrize("style", ["chargeitem", "claim"])
+def test_canonical_round_trip_through_a_bundle_and_ndjson(style: str) -> None:
     encounters = list(demo(25, seed=6))
-    text = "\n".join(json.dumps(fhir_bundle(e), ensure_ascii=False) for e in encounters)
+    text = "\n".join(json.dumps(fhir_bundle(e, style=style), ensure_ascii=False) for e in encounters)
     records = [item for item in read_fhir(io.StringIO(text)) if isinstance(item, ParsedRecord)]
     assert [r.error for r in records] == [None] * 25
     core = {"claim_key", "facility_code", "cards", "visit_type", "admitted_at", "discharged_at", "main_icd",
