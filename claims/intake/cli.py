@@ -53,8 +53,10 @@ def import_command(
                 typer.echo(f"  ignored {note}")
             for finding in report.findings[:50]:
                 typer.echo(f"  finding {finding.code} {finding.record}: {finding.message}")
-            if len(report.findings) > 50:
-                typer.echo(f"  … and {len(report.findings) - 50} more findings (use --json)")
+            total = sum(report.finding_counts.values())
+            if total > 50:
+                counts = ", ".join(f"{code} {count}" for code, count in sorted(report.finding_counts.items()))
+                typer.echo(f"  … {total} findings in all ({counts}; use --json)")
     if any(not report.ok for report in reports):
         raise typer.Exit(code=1)
 

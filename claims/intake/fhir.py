@@ -130,6 +130,7 @@ class _Group:
     label: str
     entries: list[_Entry] = field(default_factory=list)
     by_key: dict[str, _Entry] = field(default_factory=dict)
+    _referrers: dict[str, dict[int, list[_Entry]]] = field(default_factory=dict)
 
     def add(self, entry: _Entry) -> None:
         self.entries.append(entry)
@@ -147,6 +148,25 @@ class _Group:
 
     def of(self, *kinds: str) -> list[_Entry]:
         return [entry for entry in self.entries if entry.kind in kinds]
+
+    def referrers(self, target: _Entry, field_name: str) -> list[_Entry]:
+        """Entries whose ``field_name`` reference resolves to ``target`` (an index built once per field).
+
+        Entries that failed validation are indexed by their raw reference, so the encounter they belong
+        to can fail with their reason.
+        """
+        index = self._referrers.get(field_name)
+        if index is None:
+            index = self._referrers[field_name] = {}
+            for entry in self.entries:
+                if entry.model is not None:
+                    found = self.resolve(getattr(entry.model, field_name, None))
+                else:
+                    raw = entry.raw.get(field_name)
+                    found = self.by_key.get(str(raw.get("reference", ""))) if isinstance(raw, dict) else None
+                if found is not None:
+                    index.setdefault(id(found), []).append(entry)
+        return index.get(id(target), [])
 
 
 def read_fhir(
@@ -350,12 +370,8 @@ class _EncounterDraft:
         self.data: dict[str, Any] = {}
         anchor = encounter if encounter is not None else claims[0]
         self.anchor = anchor
-        self.keys = {key for entry in group.entries if entry.model is anchor for key in entry.keys}
+        self.anchor_entry = next(entry for entry in group.entries if entry.model is anchor)
         self.touched: list[_Entry] = []
-
-    def _refers_here(self, reference: Any) -> bool:
-        found = self.group.resolve(reference)
-        return found is not None and found.model is self.anchor
 
     def _need(self, reference: Any, what: str) -> Any:
         found = self.group.resolve(reference)
@@ -369,16 +385,13 @@ class _EncounterDraft:
 
     def _related(self, kinds: tuple[str, ...], *reference_fields: str) -> list[_Entry]:
         """Resources of ``kinds`` whose encounter/context reference points at this encounter."""
-        out = []
-        for entry in self.group.of(*kinds):
-            resource = entry.model
-            if resource is None:
-                if entry.error and any(
-                    str((entry.raw.get(name) or {}).get("reference", "")) in self.keys for name in reference_fields
-                ):
+        out: list[_Entry] = []
+        for name in reference_fields:
+            for entry in self.group.referrers(self.anchor_entry, name):
+                if entry.kind not in kinds or entry in out:
+                    continue
+                if entry.model is None:
                     raise _Fail(f"{entry.label}: {entry.error}")
-                continue
-            if any(self._refers_here(getattr(resource, name, None)) for name in reference_fields):
                 out.append(entry)
         return out
 
@@ -430,15 +443,14 @@ class _EncounterDraft:
             for insurance in claim.insurance or []:
                 coverages.append(self._need(insurance.coverage, "Claim.insurance.coverage"))
         if not coverages:
-            for entry in self.group.of("Coverage"):
-                if entry.model is None:
-                    if str((entry.raw.get("beneficiary") or {}).get("reference", "")) in _keys_of(self.group, patient):
-                        raise _Fail(f"{entry.label}: {entry.error}")
+            patient_entry = next(entry for entry in self.group.entries if entry.model is patient)
+            for entry in self.group.referrers(patient_entry, "beneficiary"):
+                if entry.kind != "Coverage":
                     continue
-                found = self.group.resolve(entry.model.beneficiary)
-                if found is not None and found.model is patient:
-                    coverages.append(entry.model)
-                    self.touched.append(entry)
+                if entry.model is None:
+                    raise _Fail(f"{entry.label}: {entry.error}")
+                coverages.append(entry.model)
+                self.touched.append(entry)
         cards = []
         for coverage in coverages:
             code = _system_value(coverage.identifier, SID_CARD, CARD_SYSTEM_HINTS) or coverage.subscriberId
@@ -797,7 +809,3 @@ class _EncounterDraft:
 
     def _finding(self, code: str, message: str) -> None:
         self.draft.findings.append(Finding(code=code, message=message, record=self.label))
-
-
-def _keys_of(group: _Group, resource: Any) -> set[str]:
-    return {key for entry in group.entries if entry.model is resource for key in entry.keys}

@@ -8,6 +8,9 @@ from typing import Any
 
 from claims.intake.records import Finding
 
+#: Findings listed one by one in a report; beyond this they are only counted by code.
+MAX_LISTED_FINDINGS = 10_000
+
 
 class Outcome(StrEnum):
     IMPORTED = "imported"
@@ -28,8 +31,8 @@ class Failure:
 class ImportReport:
     """Counts per outcome, each failure with its reason, and the findings raised on imported lines.
 
-    Only failures, file-level errors and findings are listed one by one; successful records are counted,
-    so the report of a 100,000-encounter file stays small.
+    Successful records are only counted; failures and file-level errors are listed one by one, findings up
+    to :data:`MAX_LISTED_FINDINGS` and counted by code beyond, so the report of a large file stays small.
     """
 
     source: str
@@ -43,6 +46,7 @@ class ImportReport:
     file_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     declared_count: int | None = None
+    finding_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -67,6 +71,12 @@ class ImportReport:
         else:  # pragma: no cover - failures are added with their reason
             raise ValueError("add failures with fail()")
 
+    def add_findings(self, findings: tuple[Finding, ...]) -> None:
+        for finding in findings:
+            self.finding_counts[finding.code] = self.finding_counts.get(finding.code, 0) + 1
+            if len(self.findings) < MAX_LISTED_FINDINGS:
+                self.findings.append(finding)
+
     def fail(self, record: str, reason: str) -> None:
         self.failures.append(Failure(record, reason))
 
@@ -82,6 +92,7 @@ class ImportReport:
             "failed": self.failed,
             "ignored": self.ignored,
             "failures": [asdict(failure) for failure in self.failures],
+            "finding_counts": dict(self.finding_counts),
             "findings": [asdict(finding) for finding in self.findings],
             "file_errors": list(self.file_errors),
             "notes": list(self.notes),
@@ -94,6 +105,6 @@ class ImportReport:
         )
         if self.ignored:
             text += f", ignored {self.ignored}"
-        if self.findings:
-            text += f"; {len(self.findings)} findings"
+        if self.finding_counts:
+            text += f"; {sum(self.finding_counts.values())} findings"
         return text

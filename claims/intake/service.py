@@ -123,7 +123,7 @@ def _import_one(
         return
     report.count(outcome)
     if outcome is not Outcome.UNCHANGED:
-        report.findings.extend(findings)
+        report.add_findings(findings)
 
 
 @dataclass(slots=True)

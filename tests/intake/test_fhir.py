@@ -268,3 +268,15 @@ def test_not_json_is_a_file_error() -> None:
 
 def test_items_used_by_demo_catalogue() -> None:
     assert ITEMS  # the round trip above covers every line group of the demo catalogue
+
+
+def test_one_transaction_bundle_with_many_encounters() -> None:
+    encounters = list(demo(30, seed=10))
+    entries = [entry for e in encounters for entry in fhir_bundle(e)["entry"]]
+    bundle = {"resourceType": "Bundle", "type": "transaction", "total": len(entries), "entry": entries}
+    items = _read(bundle)
+    records = [item for item in items if isinstance(item, ParsedRecord)]
+    assert [record.encounter.claim_key for record in records] == [e.claim_key for e in encounters]
+    assert not [item for item in items if isinstance(item, Ignored)]
+    report = import_items(iter(items), InMemoryRepository(), ImportReport("b", "fhir"))
+    assert report.imported == 30 and report.ok

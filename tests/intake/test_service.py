@@ -118,3 +118,13 @@ def test_repository_protocol_is_satisfied_by_the_memory_repository() -> None:
 def test_parsed_record_needs_exactly_one_of_encounter_or_error() -> None:
     with pytest.raises(ValueError):
         ParsedRecord("x")
+
+
+def test_findings_beyond_the_listed_limit_are_counted(monkeypatch) -> None:
+    from claims.intake import report as report_module
+
+    monkeypatch.setattr(report_module, "MAX_LISTED_FINDINGS", 2)
+    report = ImportReport("x", "csv")
+    report.add_findings(tuple(Finding(code="A", message=str(n)) for n in range(5)))
+    assert len(report.findings) == 2 and report.finding_counts == {"A": 5}
+    assert report.summary().endswith("; 5 findings")
