@@ -59,3 +59,17 @@ def test_unreadable_file_is_a_file_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(path)])
     assert result.exit_code == 1
     assert "file: x.csv: unknown columns nonsense" in result.output
+
+
+def test_the_same_file_twice_is_unchanged_the_second_time(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    encounters = list(demo(3, seed=14))
+    changed = [encounters[0].model_copy(update={"main_icd": "J01"}), *encounters[1:]]
+    for path, batch in ((first, encounters), (second, changed)):
+        buffer = io.StringIO()
+        write_csv(batch, buffer)
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+    result = runner.invoke(app, ["import", str(first), str(first), str(second), "--json"])
+    assert result.exit_code == 0, result.output
+    counts = [(r["imported"], r["updated"], r["unchanged"]) for r in json.loads(result.output)]
+    assert counts == [(3, 0, 0), (0, 0, 3), (0, 1, 2)]

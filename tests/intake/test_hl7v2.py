@@ -34,6 +34,7 @@ def test_separators_escapes_and_components() -> None:
     assert pv1.get(14) == "NHS (inc.A&E | ^)"
     assert message.kind == ("ADT", "A01") and message.control_id == "X1"
     assert message.msh.get(1) == "|" and message.msh.get(2) == "^~\\&"
+    assert Encoding().unescape("a\\X4142\\b\\.br\\c\\E\\") == "aABb\nc\\"
 
 
 def test_other_separators_are_read_from_msh() -> None:
