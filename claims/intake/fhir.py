@@ -295,14 +295,16 @@ class _Builder:
             claims, encounter = [anchor], None
         else:
             encounter = anchor.model
+        draft = _EncounterDraft(self, group, label, encounter, [claim.model for claim in claims if claim.model])
         try:
-            draft = _EncounterDraft(self, group, label, encounter, [claim.model for claim in claims if claim.model])
             for claim in claims:
                 if claim.error is not None:
                     raise _Fail(claim.error)
-            return draft.build(used)
+            return draft.build()
         except _Fail as exc:
             return ParsedRecord(label, error=str(exc))
+        finally:  # what this encounter read (or failed on) is accounted for by its own record
+            used.update(id(entry) for entry in draft.touched)
 
 
 class _Fail(Exception):
@@ -378,9 +380,9 @@ class _EncounterDraft:
         if found is None:
             ref = getattr(reference, "reference", None) or "no reference"
             raise _Fail(f"{what}: {ref} is not in this input")
+        self.touched.append(found)
         if found.error is not None:
             raise _Fail(f"{what} {found.label}: {found.error}")
-        self.touched.append(found)
         return found.model
 
     def _related(self, kinds: tuple[str, ...], *reference_fields: str) -> list[_Entry]:
@@ -390,12 +392,13 @@ class _EncounterDraft:
             for entry in self.group.referrers(self.anchor_entry, name):
                 if entry.kind not in kinds or entry in out:
                     continue
+                self.touched.append(entry)
                 if entry.model is None:
                     raise _Fail(f"{entry.label}: {entry.error}")
                 out.append(entry)
         return out
 
-    def build(self, used: set[int]) -> ParsedRecord:
+    def build(self) -> ParsedRecord:
         claim = self.claims[0] if self.claims else None
         subject = self.encounter.subject if self.encounter is not None else claim.patient  # type: ignore[union-attr]
         patient = self._need(subject, "Encounter.subject" if self.encounter is not None else "Claim.patient")
@@ -406,8 +409,6 @@ class _EncounterDraft:
         self._diagnoses(claim)
         self._lines(claim)
         self._results()
-        for entry in self.touched:
-            used.add(id(entry))
         self.draft.data = self.data
         return self.draft.build()
 
@@ -447,10 +448,10 @@ class _EncounterDraft:
             for entry in self.group.referrers(patient_entry, "beneficiary"):
                 if entry.kind != "Coverage":
                     continue
+                self.touched.append(entry)
                 if entry.model is None:
                     raise _Fail(f"{entry.label}: {entry.error}")
                 coverages.append(entry.model)
-                self.touched.append(entry)
         cards = []
         for coverage in coverages:
             code = _system_value(coverage.identifier, SID_CARD, CARD_SYSTEM_HINTS) or coverage.subscriberId
@@ -580,7 +581,6 @@ class _EncounterDraft:
         for entry in self._related(("Condition",), "encounter"):
             if not any(concept is entry.model.code for _, concept in ranked):
                 ranked.append((98, entry.model.code))
-                self.touched.append(entry)
         if claim is not None:
             for diagnosis in claim.diagnosis or []:
                 concept = diagnosis.diagnosisCodeableConcept
@@ -610,7 +610,6 @@ class _EncounterDraft:
         procedures = self._related(("Procedure",), "encounter")
         codes: list[str] = []
         for entry in procedures:
-            self.touched.append(entry)
             codes.extend(c.code for c in _codings(entry.model.code) if c.code)
         if codes:
             self.data["procedure_codes"] = tuple(dict.fromkeys(codes))
@@ -640,14 +639,12 @@ class _EncounterDraft:
             charges = self._related(("ChargeItem",), "context")
             covered: set[int] = set()
             for entry in charges:
-                self.touched.append(entry)
                 lines.append(self._charge(entry.model, admitted))
                 for reference in entry.model.service or []:
                     found = self.group.resolve(reference)
                     if found is not None:
                         covered.add(id(found))
             for entry in self._related(MEDICATION_TYPES, "context", "encounter"):
-                self.touched.append(entry)
                 if id(entry) not in covered:  # a dispense already billed by a ChargeItem is not billed twice
                     lines.append(self._medication(entry, admitted))
         numbers = {True: 0, False: 0}
@@ -780,7 +777,6 @@ class _EncounterDraft:
         reports = self._related(("DiagnosticReport",), "encounter")
         observations = self._related(("Observation",), "encounter")
         for entry in reports:
-            self.touched.append(entry)
             for reference in entry.model.result or []:
                 found = self.group.resolve(reference)
                 if found is not None and found.model is not None and found not in observations:

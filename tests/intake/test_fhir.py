@@ -236,6 +236,7 @@ def test_a_bad_resource_fails_only_its_encounter() -> None:
     coverage["resource"]["period"]["start"] = "2026-01-01T00:00:00"
     text = json.dumps(good) + "\n" + json.dumps(bad)
     records = [item for item in read_fhir(io.StringIO(text), source="f.ndjson") if isinstance(item, ParsedRecord)]
+    assert len(records) == 2  # the bad Coverage fails its encounter, and is not reported a second time
     assert records[0].encounter is not None
     assert records[1].label.startswith("f.ndjson line 2 entry ")
     assert records[1].error.endswith(  # type: ignore[union-attr]
