@@ -281,3 +281,34 @@ def test_one_transaction_bundle_with_many_encounters() -> None:
     assert not [item for item in items if isinstance(item, Ignored)]
     report = import_items(iter(items), InMemoryRepository(), ImportReport("b", "fhir"))
     assert report.imported == 30 and report.ok
+
+
+def test_observations_become_result_rows_and_administrations_drug_lines() -> None:
+    encounter = next(demo(1, seed=15))
+    bundle = fhir_bundle(encounter.model_copy(update={"lines": ()}))
+    encounter_url = next(e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Encounter")
+    bundle["entry"] += [
+        {"fullUrl": "urn:uuid:obs-1", "resource": {
+            "resourceType": "Observation", "status": "final", "encounter": {"reference": encounter_url},
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2951-2", "display": "Sodium"}]},
+            "valueQuantity": {"value": 128, "unit": "mmol/L"}, "effectiveDateTime": "2026-10-05T08:00:00+07:00"}},
+        {"resource": {
+            "resourceType": "DiagnosticReport", "status": "final", "encounter": {"reference": encounter_url},
+            "code": {"text": "Điện giải đồ"}, "result": [{"reference": "urn:uuid:obs-1"}]}},
+        {"resource": {
+            "resourceType": "MedicationAdministration", "status": "completed", "context": {"reference": encounter_url},
+            "subject": {"reference": bundle["entry"][0]["fullUrl"]},
+            "medicationCodeableConcept": {"coding": [{"system": fhir.CS_INSURER_CATALOGUE, "code": "40.17"}]},
+            "effectiveDateTime": "2026-10-05T09:00:00+07:00", "dosage": {"dose": {"value": 2}},
+            "extension": [{"url": fhir.EXT_UNIT_PRICE, "valueMoney": {"value": 1500, "currency": "VND"}}]}},
+    ]  # fmt: skip
+    (record,) = _read(bundle)
+    result = record.encounter
+    assert result is not None, record.error
+    assert result.clinical_tables["results"] == (
+        {"indicator_code": "2951-2", "indicator_name": "Sodium", "value": "128", "unit": "mmol/L",
+         "result_at": "2026-10-05T08:00:00+07:00"},
+    )  # fmt: skip
+    (line,) = result.lines
+    assert (line.group, line.code, line.his_code, line.quantity, line.unit_price_bv) == (
+        LineGroup.DRUG, "40.17", None, Decimal(2), Decimal(1500))  # fmt: skip
