@@ -506,7 +506,7 @@ class VisitAssembler:
     touched being emitted first when more arrive (a later message for it then makes a new version).
     """
 
-    def __init__(self, facility_code: str | None = None, mapping: CodeMapping = EMPTY_MAPPING, window: int = 10_000):
+    def __init__(self, facility_code: str | None = None, mapping: CodeMapping = EMPTY_MAPPING, window: int = 5_000):
         self.facility_code = facility_code
         self.mapping = mapping
         self.window = window
@@ -540,7 +540,7 @@ def read_hl7(
     source: str = "hl7",
     facility_code: str | None = None,
     mapping: CodeMapping = EMPTY_MAPPING,
-    window: int = 10_000,
+    window: int = 5_000,
 ) -> Iterator[IntakeItem]:
     """Stream encounters out of a file of HL7 v2 messages (optionally in FHS/BHS batches)."""
     assembler = VisitAssembler(facility_code, mapping, window)

@@ -146,8 +146,10 @@ async def _serve_connection(
                 start = buffer.find(START_BLOCK)
                 body = buffer[start + 1 if 0 <= start < end else 0 : end]
                 buffer = buffer[end + len(END_BLOCK) :]
-                text = _decode(body)
-                answer = handler(text)
+                if len(body) > max_size:
+                    answer = build_ack(None, "AR", f"message larger than {max_size} bytes", "207")
+                else:
+                    answer = handler(_decode(body))
                 writer.write(frame(answer))
                 await writer.drain()
     finally:

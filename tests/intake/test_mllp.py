@@ -72,3 +72,20 @@ def test_reason_text_is_escaped_in_the_ack() -> None:
     message = parse_message("MSH|^~\\&|A|B|C|D|1||ADT^A01|X|P|2.5")
     ack = build_ack(message, "AE", "bad | field ^ here")
     assert "bad \\F\\ field \\S\\ here" in ack
+
+
+def test_an_oversized_message_is_refused() -> None:
+    import asyncio as aio
+
+    async def scenario() -> str:
+        server = await start_server(lambda text: "never", "127.0.0.1", 0, max_size=1000)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            (answer,) = await send("127.0.0.1", port, ["MSH|^~\\&|A|B|C|D|1||ADT^A01|X|P|2.5\r" + "NTE|" + "x" * 5000])
+            return answer
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    answer = aio.run(scenario())
+    assert _msa(answer)[1] == "AR" and "message larger than 1000 bytes" in answer
