@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from claims.encounter.schemas import LineGroup, Route
 from claims.intake.mapping import EMPTY_MAPPING, CodeMapping
@@ -499,6 +499,47 @@ def _lines(visit: Visit, data: dict[str, Any], draft: Draft, mapping: CodeMappin
 # --- files ---------------------------------------------------------------------------------------
 
 
+class VisitStore(Protocol):
+    """Where the merged state of visits waits for their next message (a table, once the database is wired)."""
+
+    def take(self, key: str) -> Visit | None:
+        """Remove and return the visit, if held."""
+        ...
+
+    def put(self, visit: Visit) -> None:
+        """Hold the visit as the most recently touched."""
+        ...
+
+    def beyond(self, limit: int) -> Iterator[Visit]:
+        """Remove and yield the least recently touched visits while more than ``limit`` are held."""
+        ...
+
+    def drain(self) -> Iterator[Visit]:
+        """Remove and yield every visit, least recently touched first."""
+        ...
+
+
+class InMemoryVisitStore:
+    def __init__(self) -> None:
+        self.visits: OrderedDict[str, Visit] = OrderedDict()
+
+    def take(self, key: str) -> Visit | None:
+        return self.visits.pop(key, None)
+
+    def put(self, visit: Visit) -> None:
+        self.visits[visit.key] = visit
+
+    def beyond(self, limit: int) -> Iterator[Visit]:
+        while len(self.visits) > limit:
+            yield self.visits.popitem(last=False)[1]
+
+    def drain(self) -> Iterator[Visit]:
+        return self.beyond(0)
+
+    def __len__(self) -> int:
+        return len(self.visits)
+
+
 class VisitAssembler:
     """Merges messages into visits and emits them as encounters.
 
@@ -506,17 +547,23 @@ class VisitAssembler:
     touched being emitted first when more arrive (a later message for it then makes a new version).
     """
 
-    def __init__(self, facility_code: str | None = None, mapping: CodeMapping = EMPTY_MAPPING, window: int = 5_000):
+    def __init__(
+        self,
+        facility_code: str | None = None,
+        mapping: CodeMapping = EMPTY_MAPPING,
+        window: int = 5_000,
+        store: VisitStore | None = None,
+    ) -> None:
         self.facility_code = facility_code
         self.mapping = mapping
         self.window = window
-        self.visits: OrderedDict[str, Visit] = OrderedDict()
+        self.store: VisitStore = store if store is not None else InMemoryVisitStore()
 
     def feed(self, message: Message, label: str) -> Visit:
         key = visit_key(message)
-        visit = self.visits.pop(key, None) or Visit(key)
+        visit = self.store.take(key) or Visit(key)
         merge_message(visit, message, label)
-        self.visits[key] = visit
+        self.store.put(visit)
         return visit
 
     def build(self, visit: Visit) -> ParsedRecord:
@@ -524,13 +571,15 @@ class VisitAssembler:
         return build_visit(visit, self.facility_code, self.mapping, label)
 
     def overflow(self) -> Iterator[ParsedRecord]:
-        while len(self.visits) > self.window:
-            _, visit = self.visits.popitem(last=False)
+        for visit in self.store.beyond(self.window):
             yield self.build(visit)
 
+    def forget_beyond_window(self) -> int:
+        """Drop the least recently touched visits beyond the window (a live feed imports visits as they complete)."""
+        return sum(1 for _ in self.store.beyond(self.window))
+
     def flush(self) -> Iterator[ParsedRecord]:
-        while self.visits:
-            _, visit = self.visits.popitem(last=False)
+        for visit in self.store.drain():
             yield self.build(visit)
 
 

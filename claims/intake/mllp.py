@@ -109,6 +109,8 @@ class IntakeHandler:
             visit = self.assembler.feed(message, message.control_id or "?")
         except Hl7Error as exc:
             return build_ack(message, "AE", str(exc), "101")
+        # The in-memory store keeps the last ``window`` visits; a database store keeps them all.
+        self.assembler.forget_beyond_window()
         if not visit.complete:
             return build_ack(message, "AA")  # held until the discharge arrives
         record = self.assembler.build(visit)

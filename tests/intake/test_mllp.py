@@ -89,3 +89,25 @@ def test_an_oversized_message_is_refused() -> None:
 
     answer = aio.run(scenario())
     assert _msa(answer)[1] == "AR" and "message larger than 1000 bytes" in answer
+
+
+def test_open_visits_live_in_a_pluggable_store() -> None:
+    """A restarted listener with the same store (the database, later) still merges the visit."""
+    from claims.intake.hl7v2 import InMemoryVisitStore
+
+    store = InMemoryVisitStore()
+    repository = InMemoryRepository()
+    before = IntakeHandler(repository, VisitAssembler("79001", SCT_TO_ICD10, store=store))
+    before((HL7 / "ADT-A01-01.hl7").read_text())
+    before((HL7 / "DFT-P03-01.hl7").read_text())
+    assert len(store) == 1 and repository.latest("79001", "40007716") is None
+    after = IntakeHandler(repository, VisitAssembler("79001", SCT_TO_ICD10, store=store))
+    assert _msa(after((HL7 / "ADT-A03-01.hl7").read_text()))[1] == "AA"
+    assert len(repository.encounter("79001", "40007716").lines) == 2
+
+
+def test_the_live_window_bounds_memory() -> None:
+    handler = IntakeHandler(InMemoryRepository(), VisitAssembler("79001", window=3))
+    for number in range(10):
+        handler(f"MSH|^~\\&|A|B|C|D|1||ADT^A01|M{number}|P|2.5\rPV1|1|I|||||||||||||||||V{number}\r")
+    assert [visit.key for visit in handler.assembler.store.drain()] == ["V7", "V8", "V9"]  # type: ignore[attr-defined]
