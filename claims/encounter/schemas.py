@@ -185,6 +185,7 @@ class Encounter(_Frozen):
     discharge_diagnosis: str = Field(default="", description="CHAN_DOAN_RV.")
     main_icd: str = Field(max_length=7, description="MA_BENH_CHINH.")
     secondary_icds: tuple[str, ...] = Field(default=(), description="MA_BENH_KT (joined with `;`).")
+    procedure_codes: tuple[str, ...] = Field(default=(), description="MA_PTTT_QT (joined with `;`), when given.")
     referred_from: str | None = Field(default=None, max_length=5, description="MA_NOI_DI.")
     referred_to: str | None = Field(default=None, max_length=5, description="MA_NOI_DEN.")
     referral_paper: str | None = Field(default=None, max_length=50, description="GIAY_CHUYEN_TUYEN.")

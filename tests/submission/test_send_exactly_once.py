@@ -90,6 +90,7 @@ def test_batch_send_each_claim_received_once(session, session_factory, signer) -
     session.commit()
     jobs = session.scalars(select(OutboxMessage).where(OutboxMessage.topic == submission.SEND_ACTOR)).all()
     assert sorted(job.payload["claim_id"] for job in jobs) == sorted(ids) and batch.claim_count == len(ids)
+    session.rollback()  # end the test's own transaction: SQLite writers take the database lock
 
     store, gateway = _office(signer)
     try:
