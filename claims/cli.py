@@ -14,7 +14,6 @@ from pathlib import Path
 
 import typer
 
-
 app = typer.Typer(no_args_is_help=True, help="bhyt-claims: BHYT claims from encounters to payment.")
 
 
