@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 __all__ = [
     "is_valid_birth",
@@ -16,11 +17,20 @@ __all__ = [
 ]
 
 
+# Values repeat a lot (prices, ratios, zeros, order minutes): memoising the pure parsers pays off.
+@lru_cache(maxsize=1 << 16)
 def parse_decimal(raw: str) -> Decimal | None:
     """A number written with a dot; a lone decimal comma is tolerated (reported by FMT_DECIMAL_COMMA)."""
     s = raw.strip()
     if not s:
         return None
+    if "," not in s:
+        # Fast path: the common, well-formed case.
+        try:
+            value = Decimal(s)
+        except InvalidOperation:
+            return None
+        return value if value.is_finite() else None
     if "," in s:
         if "." in s or s.count(",") > 1:
             return None
@@ -34,6 +44,7 @@ def parse_decimal(raw: str) -> Decimal | None:
     return value
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_moment(raw: str) -> datetime | None:
     """`yyyyMMddHHmm` (12 digits) or `yyyyMMdd` (8 digits, midnight)."""
     s = raw.strip()

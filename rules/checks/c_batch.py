@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from rules.checks._common import BED_GROUPS, SUPPLY_GROUPS, card_periods, group
+from rules.checks._common import BED_GROUPS, SUPPLY_GROUPS, card_periods
 from rules.checks.base import Context, Hit, check
 from rules.checks.findings import Severity
 from rules.checks.model import Claim
@@ -89,7 +89,7 @@ def dup_service_same_minute(claims: Sequence[Claim], ctx: Context) -> Iterator[H
         keys = patient_keys(c)[:1] or (f"lk:{c.ma_lk}",)
         pk = keys[0]
         for rec in c.services:
-            g = group(rec)
+            g = rec.group
             code = rec.text("MA_DICH_VU")
             yl = rec.text("NGAY_YL")
             if not code or not yl or g in SUPPLY_GROUPS or g in BED_GROUPS:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rules.checks._common import DRUG_GROUPS, ONE_VND, SUPPLY_GROUPS, TRANSPORT_GROUP, group, line_day
+from rules.checks._common import DRUG_GROUPS, ONE_VND, SUPPLY_GROUPS, TRANSPORT_GROUP, line_day
 from rules.checks.base import Context, Hit, check
 from rules.checks.findings import Severity
 from rules.checks.lookup import CatalogueKind, CatalogueRow
@@ -55,7 +55,7 @@ _NAME_FIELD = {
 
 def _line_kind(rec: Record) -> tuple[CatalogueKind, str] | None:
     """Which catalogue a line is matched against, and the lookup code; None when the line is skipped."""
-    g = group(rec)
+    g = rec.group
     if rec.table == "XML2":
         code = rec.text("MA_THUOC")
         if g not in DRUG_GROUPS or not code or code in _SKIP_DRUGS or code.upper().startswith(_SKIP_DRUG_SERIES):

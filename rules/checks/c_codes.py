@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from rules.checks._common import BLOOD_GROUPS, SUPPLY_GROUPS, group
+from rules.checks._common import BLOOD_GROUPS, SUPPLY_GROUPS
 from rules.checks.base import Context, Hit, check
 from rules.checks.findings import Severity
 from rules.checks.model import Claim, Record
@@ -90,7 +90,7 @@ def _tender_lines(claim: Claim) -> Iterator[tuple[Record, bool]]:
     for rec in claim.drugs:
         yield rec, False
     for rec in claim.services:
-        if group(rec) in SUPPLY_GROUPS:
+        if rec.group in SUPPLY_GROUPS:
             yield rec, True
 
 
@@ -123,10 +123,10 @@ def tt_thau_format(claim: Claim, ctx: Context) -> Iterator[Hit]:
 )
 def tt_thau_missing(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.drugs:
-        if not rec.has("TT_THAU") and group(rec) not in BLOOD_GROUPS:
+        if not rec.has("TT_THAU") and rec.group not in BLOOD_GROUPS:
             code = rec.text("MA_THUOC")
             if code not in ("40.17", "40.573"):
                 yield Hit(rec, "TT_THAU", "")
     for rec in claim.services:
-        if group(rec) == "10" and not rec.has("TT_THAU"):
+        if rec.group == "10" and not rec.has("TT_THAU"):
             yield Hit(rec, "TT_THAU", "")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.checks._common import HUNDRED, group
+from rules.checks._common import HUNDRED
+from rules.checks._fields import BIRTH_TABLES, DATE_LISTS, MOMENTS
 from rules.checks._values import is_valid_birth, parse_decimal, parse_moment
 from rules.checks.base import Context, Hit, check
 from rules.checks.findings import Severity
@@ -17,57 +18,7 @@ from rules.checks.model import Claim, Record
 B, W = Severity.BLOCKING, Severity.WARNING
 APPX = "QĐ 130/QĐ-BYT sửa đổi bởi QĐ 4750/QĐ-BYT, Phụ lục"
 
-# Field -> allowed widths (12 = yyyyMMddHHmm, 8 = yyyyMMdd); list fields are checked item by item.
-_MOMENTS: dict[str, dict[str, tuple[int, ...]]] = {
-    "XML1": {
-        "NGAY_VAO": (12,),
-        "NGAY_VAO_NOI_TRU": (12,),
-        "NGAY_RA": (12,),
-        "NGAY_TTOAN": (12,),
-        "NGAY_MIEN_CCT": (8, 12),
-        "NAM_NAM_LIEN_TUC": (8,),
-        "GT_THE_TU": (8,),
-        "GT_THE_DEN": (8,),
-        "NGAY_TAI_KHAM": (8,),
-    },
-    "XML2": {"NGAY_YL": (12,), "NGAY_TH_YL": (12,)},
-    "XML3": {"NGAY_YL": (12,), "NGAY_TH_YL": (12,), "NGAY_KQ": (12,)},
-    "XML4": {"NGAY_KQ": (12,)},
-    "XML5": {"THOI_DIEM_DBLS": (12,)},
-    "XML7": {
-        "NGAY_VAO": (12,),
-        "NGAY_RA": (12,),
-        "THOIGIAN_DINHCHI": (12,),
-        "NGAY_CT": (8,),
-        "NGOAITRU_TUNGAY": (8,),
-        "NGOAITRU_DENNGAY": (8,),
-    },
-    "XML13": {"NGAY_VAO": (12,), "NGAY_VAO_NOI_TRU": (12,), "NGAY_RA": (12,), "GT_THE_DEN": (8,)},
-    "XML14": {
-        "NGAY_VAO": (12,),
-        "NGAY_VAO_NOI_TRU": (12,),
-        "NGAY_RA": (12,),
-        "NGAY_HEN_KL": (8, 12),
-        "NGAY_CT": (8,),
-        "GT_THE_DEN": (8,),
-    },
-}
-_LISTS = frozenset({"GT_THE_TU", "GT_THE_DEN", "NGAY_TAI_KHAM"})
-_BIRTH_TABLES = ("XML1", "XML13", "XML14")
-
-_NUMBERS: dict[str, list[str]] = {
-    "XML1": (
-        "T_THUOC T_VTYT T_TONGCHI_BV T_TONGCHI_BH T_BNTT T_BNCCT T_BHTT T_NGUONKHAC T_BHTT_GDV".split()
-    ),
-    "XML2": (
-        "SO_LUONG DON_GIA TYLE_TT_BH THANH_TIEN_BV THANH_TIEN_BH T_NGUONKHAC_NSNN T_NGUONKHAC_VTNN "
-        "T_NGUONKHAC_VTTN T_NGUONKHAC_CL T_NGUONKHAC MUC_HUONG T_BNTT T_BNCCT T_BHTT"
-    ).split(),
-    "XML3": (
-        "SO_LUONG DON_GIA_BV DON_GIA_BH TYLE_TT_DV TYLE_TT_BH THANH_TIEN_BV THANH_TIEN_BH T_TRANTT MUC_HUONG "
-        "T_NGUONKHAC_NSNN T_NGUONKHAC_VTNN T_NGUONKHAC_VTTN T_NGUONKHAC_CL T_NGUONKHAC T_BNTT T_BNCCT T_BHTT"
-    ).split(),
-}
+_NUMBER_TABLES = ("XML1", "XML2", "XML3")
 
 
 def _records(claim: Claim, table: str) -> tuple[Record, ...]:
@@ -83,23 +34,25 @@ def _records(claim: Claim, table: str) -> tuple[Record, ...]:
     ref=f"{APPX} mục quy định chung: ngày giờ 12 ký tự, ngày 8 ký tự",
 )
 def fmt_date(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for table, fields in _MOMENTS.items():
+    for table, fields in MOMENTS.items():
         for rec in _records(claim, table):
-            for name, widths in fields.items():
-                raw = rec.text(name)
-                if not raw:
-                    continue
-                values = raw.split(";") if name in _LISTS else (raw,)
-                for v in values:
-                    v = v.strip()
-                    if len(v) not in widths or parse_moment(v) is None:
-                        expected = " hoặc / or ".join("yyyyMMddHHmm" if w == 12 else "yyyyMMdd" for w in widths)
-                        yield Hit(rec, name, v, {"expected": expected})
-    for table in _BIRTH_TABLES:
+            for name in rec.bad_moments:
+                yield Hit(rec, name, rec.text(name), {"expected": _expected(fields[name])})
+    for table, names in DATE_LISTS.items():
+        for rec in _records(claim, table):
+            for name in names:
+                for v in rec.items(name):
+                    if len(v) != 8 or parse_moment(v) is None:
+                        yield Hit(rec, name, v, {"expected": "yyyyMMdd"})
+    for table in BIRTH_TABLES:
         for rec in _records(claim, table):
             raw = rec.text("NGAY_SINH")
             if raw and (len(raw) != 12 or not is_valid_birth(raw)):
                 yield Hit(rec, "NGAY_SINH", raw, {"expected": "yyyyMMddHHmm"})
+
+
+def _expected(widths: tuple[int, ...]) -> str:
+    return " hoặc / or ".join("yyyyMMddHHmm" if w == 12 else "yyyyMMdd" for w in widths)
 
 
 @check(
@@ -111,12 +64,10 @@ def fmt_date(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} mục quy định chung: số thập phân dùng dấu chấm",
 )
 def fmt_number(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for table, fields in _NUMBERS.items():
+    for table in _NUMBER_TABLES:
         for rec in _records(claim, table):
-            for name in fields:
-                raw = rec.text(name)
-                if raw and parse_decimal(raw) is None:
-                    yield Hit(rec, name, raw)
+            for name in rec.bad_numbers:
+                yield Hit(rec, name, rec.text(name))
 
 
 @check(
@@ -127,12 +78,10 @@ def fmt_number(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} mục quy định chung: dấu thập phân là dấu chấm",
 )
 def fmt_decimal_comma(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for table, fields in _NUMBERS.items():
+    for table in _NUMBER_TABLES:
         for rec in _records(claim, table):
-            for name in fields:
-                raw = rec.raw.get(name)
-                if raw and "," in raw and parse_decimal(raw) is not None:
-                    yield Hit(rec, name, raw.strip())
+            for name in rec.comma_numbers:
+                yield Hit(rec, name, rec.text(name))
 
 
 @check(
@@ -144,10 +93,9 @@ def fmt_decimal_comma(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref="checks.md §4 (no negative amounts); QĐ 4750 Phụ lục bảng 1–3",
 )
 def amount_negative(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for table, fields in _NUMBERS.items():
+    for table in _NUMBER_TABLES:
         for rec in _records(claim, table):
-            for name in fields:
-                v = rec.decimal(name)
+            for name, v in rec.numbers.items():
                 if v is not None and v < 0:
                     yield Hit(rec, name, rec.text(name))
 
@@ -386,10 +334,10 @@ _GROUPS_XML3 = _valid_groups() - _GROUPS_XML2
 )
 def ma_nhom_table(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.drugs:
-        g = group(rec)
+        g = rec.group
         if g and g not in _GROUPS_XML2:
             yield Hit(rec, "MA_NHOM", g)
     for rec in claim.services:
-        g = group(rec)
+        g = rec.group
         if g and g not in _GROUPS_XML3:
             yield Hit(rec, "MA_NHOM", g)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from rules.checks._common import HUNDRED, ONE_VND, SUPPLY_GROUPS, card_periods, group, is_armed_forces, round2
+from rules.checks._common import HUNDRED, ONE_VND, SUPPLY_GROUPS, card_periods, is_armed_forces, round2
 from rules.checks.base import Context, Hit, check
 from rules.checks.findings import Severity
 from rules.checks.model import Claim, Record
@@ -25,6 +25,42 @@ def _sum(records: tuple[Record, ...] | list[Record], name: str) -> Decimal:
 
 def _lines(claim: Claim) -> tuple[Record, ...]:
     return (*claim.drugs, *claim.services)
+
+
+_NGUON_PARTS = ("T_NGUONKHAC_NSNN", "T_NGUONKHAC_VTNN", "T_NGUONKHAC_VTTN", "T_NGUONKHAC_CL")
+_SUMMED = ("THANH_TIEN_BV", "THANH_TIEN_BH", "T_BNTT", "T_BNCCT", "T_BHTT", "T_NGUONKHAC")
+
+
+def line_sums(claim: Claim) -> dict[str, Decimal]:
+    """Every line sum the XML1 totals are compared with, in one pass (memoised per claim)."""
+    got = claim.memo("line_sums")
+    if isinstance(got, dict):
+        return got
+    sums = dict.fromkeys(_SUMMED, ZERO)
+    drugs_bv = supplies_bv = gdv = ZERO
+    for rec in claim.drugs:
+        n = rec.numbers
+        for name in _SUMMED:
+            v = n[name]
+            if v is not None:
+                sums[name] += v
+        drugs_bv += n["THANH_TIEN_BV"] or ZERO
+        if rec.values.get("MA_PTTT") == "1":
+            gdv += n["T_BHTT"] or ZERO
+    for rec in claim.services:
+        n = rec.numbers
+        for name in _SUMMED:
+            v = n[name]
+            if v is not None:
+                sums[name] += v
+        if rec.group in SUPPLY_GROUPS:
+            supplies_bv += n["THANH_TIEN_BV"] or ZERO
+        if rec.values.get("MA_PTTT") == "1":
+            gdv += n["T_BHTT"] or ZERO
+    sums["T_THUOC"] = drugs_bv
+    sums["T_VTYT"] = supplies_bv
+    sums["T_BHTT_GDV"] = gdv
+    return claim.remember("line_sums", sums)  # type: ignore[no-any-return]
 
 
 def _total_check(
@@ -48,25 +84,25 @@ def _total_check(
 
 
 _total_check("TOTAL_T_THUOC", "T_THUOC", "tổng THANH_TIEN_BV bảng 2", "the sum of XML2 THANH_TIEN_BV",
-             lambda c: _sum(c.drugs, "THANH_TIEN_BV"))
+             lambda c: line_sums(c)["T_THUOC"])
 _total_check("TOTAL_T_VTYT", "T_VTYT", "tổng THANH_TIEN_BV vật tư (nhóm 10, 11) bảng 3",
              "the sum of XML3 supply-line THANH_TIEN_BV (groups 10, 11)",
-             lambda c: _sum([r for r in c.services if group(r) in SUPPLY_GROUPS], "THANH_TIEN_BV"))
+             lambda c: line_sums(c)["T_VTYT"])
 _total_check("TOTAL_T_TONGCHI_BV", "T_TONGCHI_BV", "tổng THANH_TIEN_BV bảng 2 + 3", "the sum of THANH_TIEN_BV",
-             lambda c: _sum(_lines(c), "THANH_TIEN_BV"))
+             lambda c: line_sums(c)["THANH_TIEN_BV"])
 _total_check("TOTAL_T_TONGCHI_BH", "T_TONGCHI_BH", "tổng THANH_TIEN_BH bảng 2 + 3", "the sum of THANH_TIEN_BH",
-             lambda c: _sum(_lines(c), "THANH_TIEN_BH"))
+             lambda c: line_sums(c)["THANH_TIEN_BH"])
 _total_check("TOTAL_T_BNTT", "T_BNTT", "tổng T_BNTT các dòng", "the sum of line T_BNTT",
-             lambda c: _sum(_lines(c), "T_BNTT"))
+             lambda c: line_sums(c)["T_BNTT"])
 _total_check("TOTAL_T_BNCCT", "T_BNCCT", "tổng T_BNCCT các dòng", "the sum of line T_BNCCT",
-             lambda c: _sum(_lines(c), "T_BNCCT"))
+             lambda c: line_sums(c)["T_BNCCT"])
 _total_check("TOTAL_T_BHTT", "T_BHTT", "tổng T_BHTT các dòng", "the sum of line T_BHTT",
-             lambda c: _sum(_lines(c), "T_BHTT"))
+             lambda c: line_sums(c)["T_BHTT"])
 _total_check("TOTAL_T_NGUONKHAC", "T_NGUONKHAC", "tổng T_NGUONKHAC các dòng", "the sum of line T_NGUONKHAC",
-             lambda c: _sum(_lines(c), "T_NGUONKHAC"))
+             lambda c: line_sums(c)["T_NGUONKHAC"])
 _total_check("TOTAL_T_BHTT_GDV", "T_BHTT_GDV", "tổng T_BHTT các dòng có MA_PTTT = 1",
              "the sum of line T_BHTT with MA_PTTT = 1",
-             lambda c: _sum([r for r in _lines(c) if r.text("MA_PTTT") == "1"], "T_BHTT"),
+             lambda c: line_sums(c)["T_BHTT_GDV"],
              severity=W)  # informative split of capitation/DRG payment; some HIS export 0 for all-fee-for-service
 
 
@@ -130,14 +166,7 @@ def _amount_bv(rec: Record) -> tuple[Decimal, ...] | None:
     ref=f"{APPX} bảng 2 (THANH_TIEN_BV), bảng 3 (THANH_TIEN_BV, sửa đổi 4750); benefits.md §6.1",
 )
 def line_thanh_tien_bv(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for rec in _lines(claim):
-        options = _amount_bv(rec)
-        stated = rec.decimal("THANH_TIEN_BV")
-        if options is None or stated is None:
-            continue
-        if all(abs(stated - o) > ONE_VND for o in options):
-            dv = "" if rec.table == "XML2" else " × TYLE_TT_DV/100"
-            yield Hit(rec, "THANH_TIEN_BV", rec.text("THANH_TIEN_BV"), {"expected": str(options[0]), "dv": dv})
+    return iter(line_issues(claim).get("LINE_THANH_TIEN_BV", ()))
 
 
 def _expected_bh(rec: Record) -> Decimal | None:
@@ -162,13 +191,7 @@ def _expected_bh(rec: Record) -> Decimal | None:
     ref=f"{APPX} bảng 2, 3 (THANH_TIEN_BH); benefits.md §6.1",
 )
 def line_thanh_tien_bh(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for rec in _lines(claim):
-        stated = rec.decimal("THANH_TIEN_BH")
-        if stated is None or rec.amount("T_NGUONKHAC") > 0:
-            continue  # other funding of type (b) changes the base (benefits.md §6.2)
-        expected = _expected_bh(rec)
-        if expected is not None and abs(stated - expected) > ONE_VND:
-            yield Hit(rec, "THANH_TIEN_BH", rec.text("THANH_TIEN_BH"), {"expected": str(expected)})
+    return iter(line_issues(claim).get("LINE_THANH_TIEN_BH", ()))
 
 
 @check(
@@ -179,12 +202,7 @@ def line_thanh_tien_bh(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3; xml130.md §7.3",
 )
 def line_balance(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for rec in _lines(claim):
-        if not rec.has("THANH_TIEN_BV"):
-            continue
-        parts = rec.amount("T_BHTT") + rec.amount("T_BNCCT") + rec.amount("T_BNTT") + rec.amount("T_NGUONKHAC")
-        if abs(rec.amount("THANH_TIEN_BV") - parts) > ONE_VND:
-            yield Hit(rec, "THANH_TIEN_BV", rec.text("THANH_TIEN_BV"), {"expected": str(parts)})
+    return iter(line_issues(claim).get("LINE_BALANCE", ()))
 
 
 @check(
@@ -198,12 +216,7 @@ def line_balance(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3 (T_BNCCT, T_BNTT); benefits.md §6.1",
 )
 def line_split(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for rec in _lines(claim):
-        if rec.amount("T_NGUONKHAC") > 0 or not rec.has("THANH_TIEN_BH"):
-            continue
-        expected = rec.amount("THANH_TIEN_BH") - rec.amount("T_BHTT")
-        if abs(rec.amount("T_BNCCT") - expected) > ONE_VND:
-            yield Hit(rec, "T_BNCCT", rec.text("T_BNCCT"), {"expected": str(expected)})
+    return iter(line_issues(claim).get("LINE_SPLIT", ()))
 
 
 @check(
@@ -214,16 +227,9 @@ def line_split(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3 (T_BHTT); benefits.md §6.1",
 )
 def line_bhtt_above_benefit(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for rec in _lines(claim):
-        mh, bhtt = rec.decimal("MUC_HUONG"), rec.decimal("T_BHTT")
-        if mh is None or bhtt is None:
-            continue
-        cap = round2(rec.amount("THANH_TIEN_BH") * mh / HUNDRED)
-        if bhtt > cap + ONE_VND:
-            yield Hit(rec, "T_BHTT", rec.text("T_BHTT"), {"expected": str(cap)})
+    return iter(line_issues(claim).get("LINE_BHTT_ABOVE_BENEFIT", ()))
 
 
-_NGUON_PARTS = ("T_NGUONKHAC_NSNN", "T_NGUONKHAC_VTNN", "T_NGUONKHAC_VTTN", "T_NGUONKHAC_CL")
 
 
 @check(
@@ -234,10 +240,7 @@ _NGUON_PARTS = ("T_NGUONKHAC_NSNN", "T_NGUONKHAC_VTNN", "T_NGUONKHAC_VTTN", "T_N
     ref=f"{APPX} bảng 2, 3 (T_NGUONKHAC); benefits.md §6.2",
 )
 def line_nguonkhac_sum(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for rec in _lines(claim):
-        expected = sum((rec.amount(n) for n in _NGUON_PARTS), ZERO)
-        if abs(rec.amount("T_NGUONKHAC") - expected) > ONE_VND:
-            yield Hit(rec, "T_NGUONKHAC", rec.text("T_NGUONKHAC"), {"expected": str(expected)})
+    return iter(line_issues(claim).get("LINE_NGUONKHAC_SUM", ()))
 
 
 @check(
@@ -251,7 +254,7 @@ def supply_package_ceiling(claim: Claim, ctx: Context) -> Iterator[Hit]:
     packages: dict[tuple[str, Decimal], list[Record]] = {}
     for rec in claim.services:
         ceiling = rec.decimal("T_TRANTT")
-        if ceiling is not None and ceiling > 0 and group(rec) in SUPPLY_GROUPS:
+        if ceiling is not None and ceiling > 0 and rec.group in SUPPLY_GROUPS:
             packages.setdefault((rec.text("GOI_VTYT"), ceiling), []).append(rec)
     for (goi, ceiling), recs in packages.items():
         paid = _sum(recs, "T_BHTT")
@@ -268,10 +271,7 @@ def supply_package_ceiling(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 3 (MA_DICH_VU '.0000', '_TB'); checks.md §4",
 )
 def zero_price_paid(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for rec in _lines(claim):
-        price = rec.decimal("DON_GIA" if rec.table == "XML2" else "DON_GIA_BH")
-        if price is not None and price == 0 and rec.amount("T_BHTT") > 0:
-            yield Hit(rec, "T_BHTT", rec.text("T_BHTT"))
+    return iter(line_issues(claim).get("ZERO_PRICE_PAID", ()))
 
 
 @check(
@@ -282,9 +282,7 @@ def zero_price_paid(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3 (PHAM_VI); benefits.md §6.1",
 )
 def pham_vi_out_of_list_paid(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    for rec in _lines(claim):
-        if rec.text("PHAM_VI") == "2" and rec.amount("THANH_TIEN_BH") > 0:
-            yield Hit(rec, "THANH_TIEN_BH", rec.text("THANH_TIEN_BH"))
+    return iter(line_issues(claim).get("PHAM_VI_OUT_OF_LIST_PAID", ()))
 
 
 @check(
@@ -306,3 +304,57 @@ def pham_vi_armed_forces(claim: Claim, ctx: Context) -> Iterator[Hit]:
         v = rec.text("PHAM_VI")
         if (v == "3" and not armed) or (v == "2" and armed):
             yield Hit(rec, "PHAM_VI", v, {"card": cards[0].number[:2]})
+
+
+def line_issues(claim: Claim) -> dict[str, list[Hit]]:
+    """All per-line money rules in one pass over the lines (memoised per claim), keyed by check code."""
+    got = claim.memo("line_issues")
+    if isinstance(got, dict):
+        return got
+    out: dict[str, list[Hit]] = {}
+
+    def add(code: str, hit: Hit) -> None:
+        out.setdefault(code, []).append(hit)
+
+    for rec in _lines(claim):
+        n = rec.numbers
+        v = rec.values
+        drug = rec.table == "XML2"
+        bv_stated, bh_stated = n["THANH_TIEN_BV"], n["THANH_TIEN_BH"]
+        bhtt, bncct, bntt, other = (n["T_BHTT"] or ZERO, n["T_BNCCT"] or ZERO, n["T_BNTT"] or ZERO,
+                                    n["T_NGUONKHAC"] or ZERO)
+        # THANH_TIEN_BV = quantity × price (× service ratio)
+        options = _amount_bv(rec)
+        if options is not None and bv_stated is not None and all(abs(bv_stated - o) > ONE_VND for o in options):
+            add("LINE_THANH_TIEN_BV", Hit(rec, "THANH_TIEN_BV", v.get("THANH_TIEN_BV", ""),
+                                          {"expected": str(options[0]), "dv": "" if drug else " × TYLE_TT_DV/100"}))
+        # THANH_TIEN_BH; other funding of type (b) changes the base (benefits.md §6.2)
+        if bh_stated is not None and other == 0:
+            expected = _expected_bh(rec)
+            if expected is not None and abs(bh_stated - expected) > ONE_VND:
+                add("LINE_THANH_TIEN_BH", Hit(rec, "THANH_TIEN_BH", v.get("THANH_TIEN_BH", ""),
+                                              {"expected": str(expected)}))
+        if bv_stated is not None:
+            parts = bhtt + bncct + bntt + other
+            if abs(bv_stated - parts) > ONE_VND:
+                add("LINE_BALANCE", Hit(rec, "THANH_TIEN_BV", v.get("THANH_TIEN_BV", ""), {"expected": str(parts)}))
+        if bh_stated is not None and other == 0:
+            expected_cct = bh_stated - bhtt
+            if abs(bncct - expected_cct) > ONE_VND:
+                add("LINE_SPLIT", Hit(rec, "T_BNCCT", v.get("T_BNCCT", ""), {"expected": str(expected_cct)}))
+        mh = n["MUC_HUONG"]
+        if mh is not None and n["T_BHTT"] is not None:
+            cap = round2((bh_stated or ZERO) * mh / HUNDRED)
+            if bhtt > cap + ONE_VND:
+                add("LINE_BHTT_ABOVE_BENEFIT", Hit(rec, "T_BHTT", v.get("T_BHTT", ""), {"expected": str(cap)}))
+        funded = ZERO
+        for name in _NGUON_PARTS:
+            funded += n[name] or ZERO
+        if abs(other - funded) > ONE_VND:
+            add("LINE_NGUONKHAC_SUM", Hit(rec, "T_NGUONKHAC", v.get("T_NGUONKHAC", ""), {"expected": str(funded)}))
+        price = n["DON_GIA" if drug else "DON_GIA_BH"]
+        if price is not None and price == 0 and bhtt > 0:
+            add("ZERO_PRICE_PAID", Hit(rec, "T_BHTT", v.get("T_BHTT", "")))
+        if v.get("PHAM_VI") == "2" and (bh_stated or ZERO) > 0:
+            add("PHAM_VI_OUT_OF_LIST_PAID", Hit(rec, "THANH_TIEN_BH", v.get("THANH_TIEN_BH", "")))
+    return claim.remember("line_issues", out)  # type: ignore[no-any-return]

@@ -11,7 +11,6 @@ from rules.checks._common import (
     SUPPLY_GROUPS,
     TRANSPORT_GROUP,
     care_type,
-    group,
 )
 from rules.checks.base import Context, Hit, check
 from rules.checks.findings import Severity
@@ -34,7 +33,7 @@ _NO_REGISTRATION = frozenset({"40.17", "40.573"})
 def req_so_dang_ky(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.drugs:
         code = rec.text("MA_THUOC")
-        if rec.has("SO_DANG_KY") or code in _NO_REGISTRATION or group(rec) in BLOOD_GROUPS:
+        if rec.has("SO_DANG_KY") or code in _NO_REGISTRATION or rec.group in BLOOD_GROUPS:
             continue
         if code.upper().startswith(("VM.", "BB.")):
             continue
@@ -63,7 +62,7 @@ def req_ma_bac_si_drug(claim: Claim, ctx: Context) -> Iterator[Hit]:
 )
 def req_ma_dich_vu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
-        g = group(rec)
+        g = rec.group
         if g and g not in SUPPLY_GROUPS and not rec.has("MA_DICH_VU"):
             yield Hit(rec, "MA_DICH_VU", "", {"group": g})
 
@@ -77,7 +76,7 @@ def req_ma_dich_vu(claim: Claim, ctx: Context) -> Iterator[Hit]:
 )
 def req_ma_vat_tu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
-        g = group(rec)
+        g = rec.group
         if g in SUPPLY_GROUPS and not rec.has("MA_VAT_TU"):
             yield Hit(rec, "MA_VAT_TU", "", {"group": g})
 
@@ -104,7 +103,7 @@ def req_ten_vat_tu(claim: Claim, ctx: Context) -> Iterator[Hit]:
 )
 def req_ten_dich_vu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
-        if group(rec) not in SUPPLY_GROUPS and rec.has("MA_DICH_VU") and not rec.has("TEN_DICH_VU"):
+        if rec.group not in SUPPLY_GROUPS and rec.has("MA_DICH_VU") and not rec.has("TEN_DICH_VU"):
             yield Hit(rec, "TEN_DICH_VU", "", {"code": rec.text("MA_DICH_VU")})
 
 
@@ -117,7 +116,7 @@ def req_ten_dich_vu(claim: Claim, ctx: Context) -> Iterator[Hit]:
 )
 def req_ma_xang_dau(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
-        if group(rec) == TRANSPORT_GROUP and not rec.has("MA_XANG_DAU"):
+        if rec.group == TRANSPORT_GROUP and not rec.has("MA_XANG_DAU"):
             yield Hit(rec, "MA_XANG_DAU", "")
 
 
@@ -135,7 +134,7 @@ def _sent_out(code: str) -> bool:
 )
 def req_nguoi_thuc_hien(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
-        g = group(rec)
+        g = rec.group
         if g in PERFORMED_GROUPS and not rec.has("NGUOI_THUC_HIEN") and not _sent_out(rec.text("MA_DICH_VU")):
             yield Hit(rec, "NGUOI_THUC_HIEN", "", {"group": g})
 
@@ -149,7 +148,7 @@ def req_nguoi_thuc_hien(claim: Claim, ctx: Context) -> Iterator[Hit]:
 )
 def req_ngay_th_yl(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
-        g = group(rec)
+        g = rec.group
         if g in PERFORMED_GROUPS and not rec.has("NGAY_TH_YL") and not _sent_out(rec.text("MA_DICH_VU")):
             yield Hit(rec, "NGAY_TH_YL", "", {"group": g})
 
@@ -163,7 +162,7 @@ def req_ngay_th_yl(claim: Claim, ctx: Context) -> Iterator[Hit]:
 )
 def req_pp_vo_cam(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
-        if group(rec) == "8":
+        if rec.group == "8":
             v = rec.text("PP_VO_CAM")
             if v not in ("1", "2", "3", "4"):
                 yield Hit(rec, "PP_VO_CAM", v)

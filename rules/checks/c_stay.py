@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from rules.checks._common import BED_GROUPS, EXAM_GROUP, INPATIENT_TYPES, care_type, discharge, group, ward_admission
+from rules.checks._common import BED_GROUPS, EXAM_GROUP, INPATIENT_TYPES, care_type, discharge, ward_admission
 from rules.checks.base import Context, Hit, check
 from rules.checks.findings import Severity
 from rules.checks.model import Claim, Record
@@ -19,7 +19,7 @@ TOLERANCE = Decimal("0.01")  # quantities carry 0.5 / 0.33 splits
 
 
 def _beds(claim: Claim) -> list[Record]:
-    return [r for r in claim.services if group(r) in BED_GROUPS]
+    return [r for r in claim.services if r.group in BED_GROUPS]
 
 
 def _bed_days(claim: Claim) -> Decimal:
@@ -128,7 +128,7 @@ def bed_overlap(claim: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 def _exams(claim: Claim) -> list[Record]:
-    return [r for r in claim.services if group(r) == EXAM_GROUP]
+    return [r for r in claim.services if r.group == EXAM_GROUP]
 
 
 @check(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.checks._common import INPATIENT_TYPES, SUPPLY_GROUPS, care_type, group
+from rules.checks._common import INPATIENT_TYPES, SUPPLY_GROUPS, care_type
 from rules.checks.base import Context, Hit, check
 from rules.checks.findings import Severity
 from rules.checks.model import Claim
@@ -133,7 +133,7 @@ def xml4_service_not_in_xml3(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 4 (KET_LUAN); checks.md §3 (XML4 KET_LUAN_EMPTY)",
 )
 def xml4_imaging_no_conclusion(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    imaging = {r.text("MA_DICH_VU") for r in claim.services if group(r) == "2"}
+    imaging = {r.text("MA_DICH_VU") for r in claim.services if r.group == "2"}
     if not imaging:
         return
     by_code: dict[str, list[bool]] = {}
@@ -156,9 +156,9 @@ def xml4_imaging_no_conclusion(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 3 (MA_DICH_VU trên dòng vật tư); checks.md §3 (XML3_DATE_MISMATCH)",
 )
 def supply_without_service(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    services = {(r.text("MA_DICH_VU"), r.day("NGAY_YL")) for r in claim.services if group(r) not in SUPPLY_GROUPS}
+    services = {(r.text("MA_DICH_VU"), r.day("NGAY_YL")) for r in claim.services if r.group not in SUPPLY_GROUPS}
     for rec in claim.services:
-        if group(rec) in SUPPLY_GROUPS and rec.has("MA_DICH_VU"):
+        if rec.group in SUPPLY_GROUPS and rec.has("MA_DICH_VU"):
             key = (rec.text("MA_DICH_VU"), rec.day("NGAY_YL"))
             if key not in services:
                 yield Hit(rec, "MA_DICH_VU", rec.text("MA_DICH_VU"))

@@ -2,6 +2,7 @@
 
 Each value keeps its table, record number (STT), episode key (MA_LK) and field code, so a finding can
 say exactly where it is (QĐ 130/4750 §3: MA_LK joins every table, STT numbers records in a table).
+Numbers and date-times of the known fields are parsed once when the record is built.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from rules.checks._fields import MOMENTS, NUMBERS
 from rules.checks._values import parse_decimal, parse_moment
 
 __all__ = ["Claim", "Record", "Tables", "claim_from_tables", "claims_from_tables"]
@@ -20,17 +22,69 @@ Tables = Mapping[str, Sequence[Mapping[str, str]]]
 """Plain input: ``{"XML1": [{"MA_LK": "...", ...}], "XML2": [...], ...}`` with raw string values."""
 
 _MISSING: Any = object()
+_ZERO = Decimal(0)
+_NO_MOMENTS: dict[str, tuple[int, ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One record of one table, read-only; typed accessors parse lazily and cache."""
+    """One record of one table, read-only. Build it with `Record.build`."""
 
     table: str
     stt: str
     ma_lk: str
-    raw: Mapping[str, str]
+    raw: Mapping[str, str]  # values exactly as received
+    values: Mapping[str, str]  # non-empty values, stripped
+    numbers: Mapping[str, Decimal | None]  # the table's numeric fields, None when empty or unparsable
+    moments: Mapping[str, datetime | None]  # the table's date-time fields, None when empty or unparsable
+    group: str  # MA_NHOM without leading zeros ("" when absent)
+    bad_numbers: tuple[str, ...] = ()  # numeric fields whose value could not be parsed
+    comma_numbers: tuple[str, ...] = ()  # numeric fields written with a decimal comma
+    bad_moments: tuple[str, ...] = ()  # date-time fields with a bad width or calendar value
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, table: str, raw: Mapping[str, str], *, stt: str = "", ma_lk: str = "") -> Record:
+        values = {k: t for k, v in raw.items() if v and (t := v.strip())}
+        numbers: dict[str, Decimal | None] = {}
+        bad: list[str] = []
+        comma: list[str] = []
+        for name in NUMBERS.get(table, ()):
+            s = values.get(name)
+            if s is None:
+                numbers[name] = None
+                continue
+            v = parse_decimal(s)
+            numbers[name] = v
+            if v is None:
+                bad.append(name)
+            elif "," in s:
+                comma.append(name)
+        moments: dict[str, datetime | None] = {}
+        bad_m: list[str] = []
+        for name, widths in MOMENTS.get(table, _NO_MOMENTS).items():
+            s = values.get(name)
+            if s is None:
+                moments[name] = None
+                continue
+            m = parse_moment(s)
+            moments[name] = m
+            if m is None or len(s) not in widths:
+                bad_m.append(name)
+        grp = values.get("MA_NHOM", "")
+        return cls(
+            table=table,
+            stt=values.get("STT", "") or stt,
+            ma_lk=values.get("MA_LK", "") or ma_lk,
+            raw=raw,
+            values=values,
+            numbers=numbers,
+            moments=moments,
+            group=grp.lstrip("0") or grp,
+            bad_numbers=tuple(bad),
+            comma_numbers=tuple(comma),
+            bad_moments=tuple(bad_m),
+        )
 
     def raw_value(self, name: str) -> str:
         """The value exactly as received ("" when the element is absent or empty)."""
@@ -38,34 +92,33 @@ class Record:
 
     def text(self, name: str) -> str:
         """The value with surrounding whitespace removed."""
-        v = self.raw.get(name)
-        return v.strip() if v else ""
+        return self.values.get(name, "")
 
     def has(self, name: str) -> bool:
-        v = self.raw.get(name)
-        return bool(v and v.strip())
+        return name in self.values
 
     def decimal(self, name: str) -> Decimal | None:
         """The value as a Decimal; None when empty or unparsable (FMT_NUMBER reports the latter)."""
-        key = ("d", name)
-        v = self._cache.get(key, _MISSING)
+        v = self.numbers.get(name, _MISSING)
         if v is _MISSING:
-            v = parse_decimal(self.raw.get(name) or "")
-            self._cache[key] = v
+            key = ("d", name)
+            v = self._cache.get(key, _MISSING)
+            if v is _MISSING:
+                v = self._cache[key] = parse_decimal(self.values.get(name, ""))
         return v  # type: ignore[no-any-return]
 
     def amount(self, name: str) -> Decimal:
         """A money field; empty or unparsable counts as zero (reported separately)."""
-        v = self.decimal(name)
-        return v if v is not None else Decimal(0)
+        return self.decimal(name) or _ZERO
 
     def moment(self, name: str) -> datetime | None:
         """A `yyyyMMddHHmm` or `yyyyMMdd` value; None when empty or unparsable (FMT_DATE reports it)."""
-        key = ("t", name)
-        v = self._cache.get(key, _MISSING)
+        v = self.moments.get(name, _MISSING)
         if v is _MISSING:
-            v = parse_moment(self.raw.get(name) or "")
-            self._cache[key] = v
+            key = ("t", name)
+            v = self._cache.get(key, _MISSING)
+            if v is _MISSING:
+                v = self._cache[key] = parse_moment(self.values.get(name, ""))
         return v  # type: ignore[no-any-return]
 
     def day(self, name: str) -> date | None:
@@ -74,13 +127,12 @@ class Record:
 
     def items(self, name: str) -> tuple[str, ...]:
         """A `;`-separated list, items stripped; empty value gives ()."""
-        key = ("l", name)
-        v = self._cache.get(key, _MISSING)
-        if v is _MISSING:
-            s = self.text(name)
-            v = tuple(p.strip() for p in s.split(";")) if s else ()
-            self._cache[key] = v
-        return v  # type: ignore[no-any-return]
+        s = self.values.get(name)
+        if s is None:
+            return ()
+        if ";" not in s:
+            return (s,)
+        return tuple(p.strip() for p in s.split(";"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,27 +179,22 @@ class Claim:
         return self.xml1.day("NGAY_RA") or self.xml1.day("NGAY_VAO")
 
 
-def _record(table: str, index: int, raw: Mapping[str, str], default_lk: str) -> Record:
-    stt = (raw.get("STT") or "").strip() or str(index + 1)
-    lk = (raw.get("MA_LK") or "").strip() or default_lk
-    return Record(table=table, stt=stt, ma_lk=lk, raw=dict(raw))
-
-
 def claim_from_tables(tables: Tables) -> Claim:
     """Build a Claim from ``{table: [ {FIELD: raw string} ]}``; never raises on content.
 
-    A missing XML1 gives an empty XML1 record (reported by XML1_MISSING); several XML1 records keep
-    the first (reported by XML1_MISSING as well).
+    A missing XML1 gives an empty XML1 record and several XML1 records keep the first (both reported by
+    XML1_MISSING). A child record without MA_LK is located under the XML1 MA_LK (MA_LK_MISMATCH reports it);
+    one without STT is numbered by position.
     """
     x1_rows = list(tables.get("XML1") or ())
-    x1_raw: Mapping[str, str] = x1_rows[0] if x1_rows else {}
-    lk = (x1_raw.get("MA_LK") or "").strip()
-    xml1 = Record(table="XML1", stt=(x1_raw.get("STT") or "").strip() or "1", ma_lk=lk, raw=dict(x1_raw))
+    xml1 = Record.build("XML1", x1_rows[0] if x1_rows else {}, stt="1")
+    lk = xml1.ma_lk
     children: dict[str, tuple[Record, ...]] = {}
     for name, rows in tables.items():
-        if name == "XML1":
-            continue
-        children[name] = tuple(_record(name, i, r, lk) for i, r in enumerate(rows or ()))
+        if name != "XML1":
+            children[name] = tuple(
+                Record.build(name, r, stt=str(i + 1), ma_lk=lk) for i, r in enumerate(rows or ())
+            )
     return Claim(xml1=xml1, tables=children, xml1_count=len(x1_rows))
 
 
