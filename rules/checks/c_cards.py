@@ -168,10 +168,14 @@ def muc_huong_above_card(claim: Claim, ctx: Context) -> Iterator[Hit]:
     cards = card_periods(claim)
     if not cards:
         return
+    levels = [_CARD_LEVEL.get(c.number[2:3]) for c in cards]
+    if None in levels:
+        return
+    lowest = min(lv for lv in levels if lv is not None)
     for rec in (*claim.drugs, *claim.services):
-        mh = rec.decimal("MUC_HUONG")
-        if mh is None:
-            continue
+        mh = rec.numbers.get("MUC_HUONG")
+        if mh is None or mh <= lowest:
+            continue  # cheap exit: within every card's level
         d = line_day(rec, claim)
         card = next((c for c in cards if d is not None and c.covers(d)), cards[0])
         level = _CARD_LEVEL.get(card.number[2:3])

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules.checks._fields import MOMENTS, NUMBERS
 from rules.checks._values import parse_decimal, parse_moment
@@ -24,16 +24,16 @@ Tables = Mapping[str, Sequence[Mapping[str, str]]]
 _MISSING: Any = object()
 _ZERO = Decimal(0)
 _NO_MOMENTS: dict[str, tuple[int, ...]] = {}
+_NO_VALUES: dict[str, Any] = {}  # shared by every record of a table without numeric/date fields; never written
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One record of one table, read-only. Build it with `Record.build`."""
+class Record(NamedTuple):
+    """One record of one table, read-only (a named tuple: cheap to build by the million). Use `Record.build`."""
 
     table: str
     stt: str
     ma_lk: str
-    raw: Mapping[str, str]  # values exactly as received
+    raw: Mapping[str, str]  # values exactly as received (the caller's mapping, not copied)
     values: Mapping[str, str]  # non-empty values, stripped
     numbers: Mapping[str, Decimal | None]  # the table's numeric fields, None when empty or unparsable
     moments: Mapping[str, datetime | None]  # the table's date-time fields, None when empty or unparsable
@@ -41,12 +41,11 @@ class Record:
     bad_numbers: tuple[str, ...] = ()  # numeric fields whose value could not be parsed
     comma_numbers: tuple[str, ...] = ()  # numeric fields written with a decimal comma
     bad_moments: tuple[str, ...] = ()  # date-time fields with a bad width or calendar value
-    _cache: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, table: str, raw: Mapping[str, str], *, stt: str = "", ma_lk: str = "") -> Record:
         values = {k: t for k, v in raw.items() if v and (t := v.strip())}
-        numbers: dict[str, Decimal | None] = {}
+        numbers: dict[str, Decimal | None] = {} if table in NUMBERS else _NO_VALUES
         bad: list[str] = []
         comma: list[str] = []
         for name in NUMBERS.get(table, ()):
@@ -60,7 +59,7 @@ class Record:
                 bad.append(name)
             elif "," in s:
                 comma.append(name)
-        moments: dict[str, datetime | None] = {}
+        moments: dict[str, datetime | None] = {} if table in MOMENTS else _NO_VALUES
         bad_m: list[str] = []
         for name, widths in MOMENTS.get(table, _NO_MOMENTS).items():
             s = values.get(name)
@@ -73,17 +72,17 @@ class Record:
                 bad_m.append(name)
         grp = values.get("MA_NHOM", "")
         return cls(
-            table=table,
-            stt=values.get("STT", "") or stt,
-            ma_lk=values.get("MA_LK", "") or ma_lk,
-            raw=raw,
-            values=values,
-            numbers=numbers,
-            moments=moments,
-            group=grp.lstrip("0") or grp,
-            bad_numbers=tuple(bad),
-            comma_numbers=tuple(comma),
-            bad_moments=tuple(bad_m),
+            table,
+            values.get("STT", "") or stt,
+            values.get("MA_LK", "") or ma_lk,
+            raw,
+            values,
+            numbers,
+            moments,
+            grp.lstrip("0") or grp,
+            tuple(bad) if bad else (),
+            tuple(comma) if comma else (),
+            tuple(bad_m) if bad_m else (),
         )
 
     def raw_value(self, name: str) -> str:
@@ -101,10 +100,8 @@ class Record:
         """The value as a Decimal; None when empty or unparsable (FMT_NUMBER reports the latter)."""
         v = self.numbers.get(name, _MISSING)
         if v is _MISSING:
-            key = ("d", name)
-            v = self._cache.get(key, _MISSING)
-            if v is _MISSING:
-                v = self._cache[key] = parse_decimal(self.values.get(name, ""))
+            # A field outside the table's known numeric set: parse on demand (the parser is memoised).
+            return parse_decimal(self.values.get(name, ""))
         return v  # type: ignore[no-any-return]
 
     def amount(self, name: str) -> Decimal:
@@ -115,10 +112,7 @@ class Record:
         """A `yyyyMMddHHmm` or `yyyyMMdd` value; None when empty or unparsable (FMT_DATE reports it)."""
         v = self.moments.get(name, _MISSING)
         if v is _MISSING:
-            key = ("t", name)
-            v = self._cache.get(key, _MISSING)
-            if v is _MISSING:
-                v = self._cache[key] = parse_moment(self.values.get(name, ""))
+            return parse_moment(self.values.get(name, ""))
         return v  # type: ignore[no-any-return]
 
     def day(self, name: str) -> date | None:
