@@ -4,6 +4,7 @@ benefits.md §6; checks.md §4). Sums compare within 1 VND because lines are rou
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from decimal import Decimal
 
 from rules.checks._common import HUNDRED, ONE_VND, SUPPLY_GROUPS, card_periods, is_armed_forces, round2
@@ -164,6 +165,7 @@ def _amount_bv(rec: Record) -> tuple[Decimal, ...] | None:
     en="THANH_TIEN_BV {value} differs from quantity × price{dv} = {expected}.",
     hint="Thành tiền = số lượng × đơn giá (× tỷ lệ TT dịch vụ), làm tròn 2 số lẻ. / Recompute the line amount.",
     ref=f"{APPX} bảng 2 (THANH_TIEN_BV), bảng 3 (THANH_TIEN_BV, sửa đổi 4750); benefits.md §6.1",
+    valid_from=date(2024, 7, 1),  # the 4750 formula (with TYLE_TT_DV) applies from 1 Jul 2024
 )
 def line_thanh_tien_bv(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return iter(line_issues(claim).get("LINE_THANH_TIEN_BV", ()))

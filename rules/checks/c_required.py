@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from rules.checks._common import (
     BLOOD_GROUPS,
@@ -17,6 +18,7 @@ from rules.checks.findings import Severity
 from rules.checks.model import Claim
 
 B, W = Severity.BLOCKING, Severity.WARNING
+QD4750 = date(2024, 7, 1)  # QĐ 4750/QĐ-BYT mandatory from 1 Jul 2024 (xml130.md §1)
 APPX = "QĐ 4750/QĐ-BYT Phụ lục (điều kiện bắt buộc), áp dụng theo QĐ 3176/QĐ-BYT"
 
 _NO_REGISTRATION = frozenset({"40.17", "40.573"})
@@ -29,6 +31,7 @@ _NO_REGISTRATION = frozenset({"40.17", "40.573"})
     hint="Ghi số đăng ký lưu hành (không dấu cách); không cần cho oxy, NO, máu, chế phẩm máu. / "
     "Give the marketing registration number (not needed for oxygen, NO, blood).",
     ref=f"{APPX} bảng 2 (SO_DANG_KY)",
+    valid_from=QD4750,
 )
 def req_so_dang_ky(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.drugs:
@@ -46,6 +49,7 @@ def req_so_dang_ky(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Prescriber code missing on a drug line.",
     hint="Ghi mã chứng chỉ hành nghề của bác sĩ chỉ định. / Give the prescriber's licence code.",
     ref=f"{APPX} bảng 2 (MA_BAC_SI)",
+    valid_from=QD4750,
 )
 def req_ma_bac_si_drug(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.drugs:
@@ -59,6 +63,7 @@ def req_ma_bac_si_drug(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Service line (group {group}) has no service code.",
     hint="Ghi mã dịch vụ kỹ thuật/khám/giường theo danh mục đã phê duyệt. / Give the approved service code.",
     ref=f"{APPX} bảng 3 (MA_DICH_VU)",
+    valid_from=QD4750,
 )
 def req_ma_dich_vu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
@@ -73,6 +78,7 @@ def req_ma_dich_vu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Supply line (group {group}) has no supply code.",
     hint="Ghi mã vật tư do cổng BHXH cấp (QĐ 5086). / Give the supply code issued by the gateway.",
     ref=f"{APPX} bảng 3 (MA_VAT_TU)",
+    valid_from=QD4750,
 )
 def req_ma_vat_tu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
@@ -87,6 +93,7 @@ def req_ma_vat_tu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Supply code {code} given without a supply name.",
     hint="Ghi tên vật tư theo quyết định trúng thầu. / Give the supply name from the award decision.",
     ref=f"{APPX} bảng 3 (TEN_VAT_TU)",
+    valid_from=QD4750,
 )
 def req_ten_vat_tu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
@@ -100,6 +107,7 @@ def req_ten_vat_tu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Service code {code} given without a service name.",
     hint="Ghi tên dịch vụ theo danh mục đã phê duyệt. / Give the approved service name.",
     ref=f"{APPX} bảng 3 (TEN_DICH_VU)",
+    valid_from=QD4750,
 )
 def req_ten_dich_vu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
@@ -113,6 +121,7 @@ def req_ten_dich_vu(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Transport line (group 12) has no fuel code.",
     hint="Ghi mã loại xăng dầu theo QĐ 3276 phụ lục 2. / Give the fuel code (QĐ 3276 appendix 2).",
     ref=f"{APPX} bảng 3 (MA_XANG_DAU)",
+    valid_from=QD4750,
 )
 def req_ma_xang_dau(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
@@ -131,6 +140,7 @@ def _sent_out(code: str) -> bool:
     hint="Ghi mã CCHN của người thực hiện (xét nghiệm, CĐHA, TDCN, phẫu thuật, thủ thuật). / "
     "Give the performer's licence code.",
     ref=f"{APPX} bảng 3 (NGUOI_THUC_HIEN khi MA_NHOM 1, 2, 3, 8, 18)",
+    valid_from=QD4750,
 )
 def req_nguoi_thuc_hien(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
@@ -145,6 +155,7 @@ def req_nguoi_thuc_hien(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Group {group} service has no execution time.",
     hint="Ghi thời điểm thực hiện (yyyyMMddHHmm). / Give the execution time (yyyyMMddHHmm).",
     ref=f"{APPX} bảng 3 (NGAY_TH_YL khi MA_NHOM 1, 2, 3, 8, 18; trừ mẫu gửi đi)",
+    valid_from=QD4750,
 )
 def req_ngay_th_yl(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
@@ -159,6 +170,7 @@ def req_ngay_th_yl(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Surgery without a valid anaesthesia method ('{value}', expected 1–4).",
     hint="Ghi 1 mê, 2 tê, 3 châm tê, 4 khác. / 1 general, 2 local/regional, 3 acupuncture, 4 other.",
     ref=f"{APPX} bảng 3 (PP_VO_CAM)",
+    valid_from=QD4750,
 )
 def req_pp_vo_cam(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.services:
@@ -174,6 +186,7 @@ def req_pp_vo_cam(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Result index '{name}' has a value but no result time.",
     hint="Ghi thời điểm có kết quả (yyyyMMddHHmm). / Give the result time.",
     ref=f"{APPX} bảng 4 (NGAY_KQ khi có GIA_TRI)",
+    valid_from=QD4750,
 )
 def req_xml4_ngay_kq(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.table("XML4"):
@@ -187,6 +200,7 @@ def req_xml4_ngay_kq(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Pregnancy terminated but {field} is missing.",
     hint="Ghi nguyên nhân, thời gian đình chỉ và tuổi thai (1–42 tuần). / Give cause, time and gestational age.",
     ref=f"{APPX} bảng 7 (khi MA_DINH_CHI_THAI = 1)",
+    valid_from=QD4750,
 )
 def req_xml7_dinh_chi(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.table("XML7"):
@@ -206,6 +220,7 @@ def req_xml7_dinh_chi(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Inpatient-type care ({type}) without {field}.",
     hint="Ghi lý do và thời điểm vào nội trú. / Give the admission reason and the inpatient order time.",
     ref="QĐ 4750 Phụ lục bảng 1 (LY_DO_VNT, NGAY_VAO_NOI_TRU); checks.md §6 (XML1_SPECIAL_INPATIENT_ERROR_*)",
+    valid_from=QD4750,
 )
 def req_inpatient_admission(claim: Claim, ctx: Context) -> Iterator[Hit]:
     t = care_type(claim)
