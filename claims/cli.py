@@ -12,5 +12,14 @@ def main() -> None:
     """bhyt-claims command line."""
 
 
+def _register_domains() -> None:
+    from claims.review.cli import register as register_review
+
+    register_review(app)
+
+
+_register_domains()
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -44,8 +44,8 @@ def dup_ma_lk(claims: Sequence[Claim], ctx: Context) -> Iterator[Hit]:
 
 @check(
     "OVERLAPPING_STAYS", B, "XML1", "NGAY_VAO NGAY_RA",
-    vi="Đợt điều trị {value} chồng thời gian với hồ sơ {other} của cùng người bệnh.",
-    en="Episode {value} overlaps episode {other} of the same patient.",
+    vi="Đợt điều trị {this} (vào {value}) chồng thời gian với hồ sơ {other} của cùng người bệnh.",
+    en="Episode {this} (admitted {value}) overlaps episode {other} of the same patient.",
     hint="Kiểm tra trùng hồ sơ hoặc sai ngày vào/ra; chuyển khoa trong viện là một đợt. / "
     "Check for a duplicate claim or wrong dates.",
     ref="TT 12/2026/TT-BTC Điều 10(h), (i) (trùng lặp, khoảng cách giữa các lần KCB)",
@@ -72,7 +72,7 @@ def overlapping_stays(claims: Sequence[Claim], ctx: Context) -> Iterator[Hit]:
                 if c1 is c2 or pair in reported or c1.ma_lk == c2.ma_lk:
                     continue
                 reported.add(pair)
-                yield Hit(c2.xml1, "NGAY_VAO", c2.ma_lk, {"other": c1.ma_lk})
+                yield Hit(c2.xml1, "NGAY_VAO", c2.xml1.text("NGAY_VAO"), {"this": c2.ma_lk, "other": c1.ma_lk})
 
 
 @check(

@@ -107,5 +107,5 @@ def test_deidentified_patient_code_links_two_files() -> None:
     (shifted) stays overlap, so taken as-is they look like one patient in two overlapping stays."""
     extra = [f for f in checks.run(_batch(False)) if f.code == "OVERLAPPING_STAYS"]
     assert [(f.ma_lk, f.message_en) for f in extra] == [
-        ("8053187", "Episode 8053187 overlaps episode 1012965 of the same patient.")
+        ("8053187", "Episode 8053187 (admitted 202511102227) overlaps episode 1012965 of the same patient.")
     ]

@@ -1,0 +1,1 @@
+"""Review: findings of the assessment checks (rules.checks) on claims, and the `claims check` command."""
