@@ -16,8 +16,11 @@ from rules.checks.lookup import (
     CatalogueKind,
     CatalogueLookup,
     CatalogueRow,
+    CodeList,
+    CodeListLookup,
     InMemoryCardLookup,
     InMemoryCatalogue,
+    InMemoryCodeLists,
 )
 from rules.checks.model import Claim, Record, Tables, claim_from_tables, claims_from_tables
 from rules.checks.registry import CHECKS, CHECKS_BY_CODE
@@ -34,11 +37,14 @@ __all__ = [
     "CatalogueRow",
     "Check",
     "Claim",
+    "CodeList",
+    "CodeListLookup",
     "Context",
     "Finding",
     "Hit",
     "InMemoryCardLookup",
     "InMemoryCatalogue",
+    "InMemoryCodeLists",
     "Record",
     "Severity",
     "Tables",

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Literal
 
 from rules.checks.findings import Severity
-from rules.checks.lookup import CardLookup, CatalogueLookup
+from rules.checks.lookup import CardLookup, CatalogueLookup, CodeListLookup
 from rules.checks.model import Claim, Record
 
 __all__ = ["Check", "Context", "Hit", "check"]
@@ -17,10 +17,11 @@ __all__ = ["Check", "Context", "Hit", "check"]
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Reference data given to every check; both are optional."""
+    """Reference data given to every check; each is optional (its checks are skipped when absent)."""
 
     catalogue: CatalogueLookup | None = None
     cards: CardLookup | None = None
+    code_lists: CodeListLookup | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,11 @@ __all__ = [
     "CatalogueKind",
     "CatalogueLookup",
     "CatalogueRow",
+    "CodeList",
+    "CodeListLookup",
     "InMemoryCardLookup",
     "InMemoryCatalogue",
+    "InMemoryCodeLists",
 ]
 
 
@@ -112,3 +115,37 @@ class InMemoryCardLookup:
 
     def lookup(self, card_number: str, on: date) -> CardLookupResult | None:
         return self._results.get(card_number)
+
+
+class CodeList(StrEnum):
+    """Registers a claim code must exist in (catalogues.md §5–8; checks.md §5)."""
+
+    STAFF = "staff"  # practitioners sent to BHXH (Mẫu 02/DM): MA_BAC_SI, NGUOI_THUC_HIEN, MA_BS_DOC_KQ, MA_TTDV
+    EQUIPMENT = "equipment"  # equipment list (Mẫu 06/DM): MA_MAY
+    DEPARTMENT = "department"  # departments (Mẫu 01/DM): MA_KHOA
+    FACILITY = "facility"  # national facility list: MA_DKBD, MA_NOI_DI, MA_NOI_DEN, MA_CSKCB_DEN
+    ICD10 = "icd10"  # MOH ICD-10 list: MA_BENH_CHINH, MA_BENH_KT, MA_BENH
+
+
+@runtime_checkable
+class CodeListLookup(Protocol):
+    def is_loaded(self, kind: CodeList, facility: str) -> bool:
+        """Whether the list is available for the facility (checks against an absent list are skipped)."""
+        ...
+
+    def is_valid(self, kind: CodeList, code: str, facility: str, on: date) -> bool:
+        """Whether the code exists in the list for the facility on that date."""
+        ...
+
+
+class InMemoryCodeLists:
+    """A CodeListLookup over plain sets (validity dates ignored): ``{CodeList.STAFF: {"000001/HCM-CCHN", ...}}``."""
+
+    def __init__(self, lists: Mapping[CodeList, Iterable[str]]) -> None:
+        self._lists = {k: frozenset(c.strip().casefold() for c in v) for k, v in lists.items()}
+
+    def is_loaded(self, kind: CodeList, facility: str) -> bool:
+        return kind in self._lists
+
+    def is_valid(self, kind: CodeList, code: str, facility: str, on: date) -> bool:
+        return code.strip().casefold() in self._lists.get(kind, frozenset())

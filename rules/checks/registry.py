@@ -13,6 +13,7 @@ from rules.checks import (  # noqa: F401  (imported for their registrations)
     c_dates,
     c_format,
     c_money,
+    c_registers,
     c_required,
     c_stay,
     c_tables,

@@ -7,7 +7,7 @@ from datetime import date
 
 from rules.checks.base import Check, Context, Hit
 from rules.checks.findings import Finding, Severity
-from rules.checks.lookup import CardLookup, CatalogueLookup
+from rules.checks.lookup import CardLookup, CatalogueLookup, CodeListLookup
 from rules.checks.model import Claim
 from rules.checks.registry import CHECKS
 
@@ -63,6 +63,7 @@ def run(
     catalogue: CatalogueLookup | None = None,
     *,
     cards: CardLookup | None = None,
+    code_lists: CodeListLookup | None = None,
     as_of: date | None = None,
     enabled: Collection[str] | Callable[[str], bool] | None = None,
     severity_overrides: Mapping[str, Severity] | None = None,
@@ -75,7 +76,7 @@ def run(
     replaces a check's severity (per-facility settings are stored elsewhere and passed in here).
     """
     batch = list(claims)
-    ctx = Context(catalogue=catalogue, cards=cards)
+    ctx = Context(catalogue=catalogue, cards=cards, code_lists=code_lists)
     if enabled is None:
         selected = list(checks)
     elif callable(enabled):

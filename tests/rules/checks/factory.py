@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from rules import checks
-from rules.checks import CardLookupResult, CatalogueKind, CatalogueRow
+from rules.checks import CardLookupResult, CatalogueKind, CatalogueRow, CodeList
 
 FACILITY = "79001"
 CARD = "GD4790000000001"
@@ -167,6 +167,16 @@ def card_results(card: str = CARD) -> dict[str, CardLookupResult]:
     return {card: CardLookupResult(card, "000", date(2025, 1, 1), date(2025, 12, 31), FACILITY, "1")}
 
 
+def code_lists() -> dict[CodeList, set[str]]:
+    return {
+        CodeList.STAFF: {"000001/HCM-CCHN", "000002/HCM-CCHN"},
+        CodeList.EQUIPMENT: {"SA.1.79001.ABC123"},
+        CodeList.DEPARTMENT: {"K02"},
+        CodeList.FACILITY: {FACILITY, "79002"},
+        CodeList.ICD10: {"K92.2", "I10", "E11"},
+    }
+
+
 @dataclass
 class Scenario:
     """A batch built around one clean claim; tests mutate it and run the catalogue."""
@@ -175,6 +185,7 @@ class Scenario:
     rows: list[CatalogueRow] | None = field(default_factory=catalogue_rows)
     cards: dict[str, CardLookupResult] | None = field(default_factory=card_results)
     extra: list[dict[str, list[dict[str, str]]]] = field(default_factory=list)
+    lists: dict[CodeList, set[str]] | None = field(default_factory=code_lists)
 
     @property
     def x1(self) -> dict[str, str]:
@@ -193,4 +204,5 @@ class Scenario:
         claims = checks.claims_from_tables([self.tables, *self.extra])
         catalogue = checks.InMemoryCatalogue(self.rows) if self.rows is not None else None
         cards = checks.InMemoryCardLookup(self.cards) if self.cards is not None else None
-        return checks.run(claims, catalogue, cards=cards, **kw)  # type: ignore[arg-type]
+        lists = checks.InMemoryCodeLists(self.lists) if self.lists is not None else None
+        return checks.run(claims, catalogue, cards=cards, code_lists=lists, **kw)  # type: ignore[arg-type]

@@ -227,6 +227,14 @@ CASES: dict[str, tuple[Mut, Mut]] = {
                                  setl("XML2", "1", PHAM_VI="2", TYLE_TT_BH="0", recompute=True)),
     "PHAM_VI_ARMED_FORCES": (setl("XML2", "1", PHAM_VI="3"),
                              both(setl("XML2", "1", PHAM_VI="3"), set1(MA_THE_BHYT="QN5790000000001"))),
+    # registers
+    "REG_STAFF_UNKNOWN": (setl("XML3", "2", NGUOI_THUC_HIEN="000001/HCM-CCHN;000009/HCM-CCHN"),
+                          setl("XML3", "2", NGUOI_THUC_HIEN="000001/HCM-CCHN;000002/HCM-CCHN")),
+    "REG_EQUIPMENT_UNKNOWN": (setl("XML3", "3", MA_MAY="SA.1.79001.ZZZ"),
+                              lambda s: setattr(s, "lists", {})),  # no equipment list loaded: skipped
+    "REG_DEPARTMENT_UNKNOWN": (set1(MA_KHOA="K02;K48"), set1(MA_KHOA="k02")),
+    "REG_FACILITY_UNKNOWN": (set1(MA_NOI_DI="79555"), set1(MA_NOI_DI="79002")),
+    "REG_ICD_UNKNOWN": (setl("XML3", "1", MA_BENH="K92.2;Z99.9"), setl("XML3", "1", MA_BENH="K92.2;I10")),
     # required-when
     "REQ_SO_DANG_KY": (setl("XML2", "1", SO_DANG_KY=""), setl("XML2", "1", SO_DANG_KY="", MA_THUOC="40.17")),
     "REQ_MA_BAC_SI_DRUG": (setl("XML2", "1", MA_BAC_SI=""), noop),
