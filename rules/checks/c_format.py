@@ -137,7 +137,7 @@ def card_format(claim: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @check(
-    "CARD_LIST_MISMATCH", B, "XML1", "MA_THE_BHYT MA_DKBD GT_THE_TU GT_THE_DEN",
+    "CARD_LIST_MISMATCH", B, "XML1 XML13", "MA_THE_BHYT MA_DKBD GT_THE_TU GT_THE_DEN",
     vi="Số phần tử phân tách bằng ';' không khớp: thẻ {cards}, nơi ĐKBĐ {dkbd}, từ ngày {frm}, đến ngày {to}.",
     en="';' lists not aligned: cards {cards}, registration {dkbd}, valid-from {frm}, valid-to {to}.",
     hint="Mỗi thẻ cần đủ một nơi ĐKBĐ, một ngày bắt đầu và một ngày kết thúc, theo đúng thứ tự. / "
@@ -147,17 +147,22 @@ def card_format(claim: Claim, ctx: Context) -> Iterator[Hit]:
 def card_list_mismatch(claim: Claim, ctx: Context) -> Iterator[Hit]:
     x = claim.xml1
     n = len(x.items("MA_THE_BHYT"))
-    if n == 0:
-        return
-    counts = {k: len(x.items(k)) for k in ("MA_DKBD", "GT_THE_TU", "GT_THE_DEN")}
-    if any(c != n for c in counts.values()):
-        yield Hit(
-            x,
-            "MA_THE_BHYT",
-            x.text("MA_THE_BHYT"),
-            {"cards": str(n), "dkbd": str(counts["MA_DKBD"]), "frm": str(counts["GT_THE_TU"]),
-             "to": str(counts["GT_THE_DEN"])},
-        )
+    if n:
+        counts = {k: len(x.items(k)) for k in ("MA_DKBD", "GT_THE_TU", "GT_THE_DEN")}
+        if any(c != n for c in counts.values()):
+            yield Hit(
+                x,
+                "MA_THE_BHYT",
+                x.text("MA_THE_BHYT"),
+                {"cards": str(n), "dkbd": str(counts["MA_DKBD"]), "frm": str(counts["GT_THE_TU"]),
+                 "to": str(counts["GT_THE_DEN"])},
+            )
+    for rec in claim.table("XML13"):
+        # The referral paper repeats the cards with their valid-to dates only (XML13_INFO_ERROR_MISMATCH_COUNT).
+        m, k = len(rec.items("MA_THE_BHYT")), len(rec.items("GT_THE_DEN"))
+        if m and k and m != k:
+            yield Hit(rec, "MA_THE_BHYT", rec.text("MA_THE_BHYT"), {"cards": str(m), "dkbd": "-", "frm": "-",
+                                                                    "to": str(k)})
 
 
 _CCCD = re.compile(r"^(\d{9}|\d{12}|[A-Z]\d{7})$")
@@ -177,16 +182,17 @@ def so_cccd_format(claim: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @check(
-    "MA_BENH_KT_TOO_MANY", B, "XML1", "MA_BENH_KT",
+    "MA_BENH_KT_TOO_MANY", B, "XML1 XML13 XML14", "MA_BENH_KT",
     vi="Quá 12 mã bệnh kèm theo ({count}).",
     en="More than 12 secondary diagnosis codes ({count}).",
     hint="Giữ tối đa 12 mã bệnh kèm theo quan trọng nhất. / Keep at most 12 secondary codes.",
-    ref="QĐ 4750 Phụ lục bảng 1 (MA_BENH_KT: tối đa 12 mã)",
+    ref="QĐ 4750 Phụ lục bảng 1, 13, 14 (MA_BENH_KT: tối đa 12 mã)",
 )
 def ma_benh_kt_too_many(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    codes = [c for c in claim.xml1.items("MA_BENH_KT") if c]
-    if len(codes) > 12:
-        yield Hit(claim.xml1, "MA_BENH_KT", claim.xml1.text("MA_BENH_KT"), {"count": str(len(codes))})
+    for rec in (claim.xml1, *claim.table("XML13"), *claim.table("XML14")):
+        codes = [c for c in rec.items("MA_BENH_KT") if c]
+        if len(codes) > 12:
+            yield Hit(rec, "MA_BENH_KT", rec.text("MA_BENH_KT"), {"count": str(len(codes))})
 
 
 _ICD = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$")

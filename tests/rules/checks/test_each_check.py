@@ -330,3 +330,14 @@ def test_check_near_miss(code: str) -> None:
     s = Scenario()
     CASES[code][1](s)
     assert [f for f in s.run() if f.code == code] == []
+
+
+def test_list_checks_on_referral_and_appointment_papers() -> None:
+    s = Scenario()
+    s.tables["XML13"] = [{"MA_LK": "LK001", "MA_THE_BHYT": f"{CARD};HS4790000000002", "GT_THE_DEN": "20251231",
+                          "MA_NOI_DEN": "79002"}]
+    s.x1.update(MA_LOAI_RV="2", MA_NOI_DEN="79002")
+    s.one("XML14")["MA_BENH_KT"] = ";".join(f"I{10 + i}" for i in range(13))
+    found = {(f.code, f.table) for f in s.run()}
+    assert ("CARD_LIST_MISMATCH", "XML13") in found
+    assert ("MA_BENH_KT_TOO_MANY", "XML14") in found
