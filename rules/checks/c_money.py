@@ -140,6 +140,23 @@ def total_bh_above_bv(claim: Claim, ctx: Context) -> Iterator[Hit]:
             yield Hit(x, name, x.text(name), {"field": name, "bv": x.text("T_TONGCHI_BV")})
 
 
+def _amount_bv_main(rec: Record) -> Decimal | None:
+    """THANH_TIEN_BV by the standard formula (XML2: qty × price; XML3: qty × price × TYLE_TT_DV / 100)."""
+    n = rec.numbers
+    qty = n["SO_LUONG"]
+    if qty is None:
+        return None
+    if rec.table == "XML2":
+        price = n["DON_GIA"]
+        return None if price is None else round2(qty * price)
+    bv, dv = n["DON_GIA_BV"], n["TYLE_TT_DV"]
+    if bv is None:
+        return None
+    if dv is None or dv == HUNDRED:
+        return round2(qty * bv)
+    return round2(qty * bv * dv / HUNDRED)
+
+
 def _amount_bv(rec: Record) -> tuple[Decimal, ...] | None:
     """Acceptable THANH_TIEN_BV values of a line (XML2: qty × price; XML3: 4750 formula, or the variant where the
     hospital does not charge the ratio difference)."""
@@ -326,10 +343,14 @@ def line_issues(claim: Claim) -> dict[str, list[Hit]]:
         bhtt, bncct, bntt, other = (n["T_BHTT"] or ZERO, n["T_BNCCT"] or ZERO, n["T_BNTT"] or ZERO,
                                     n["T_NGUONKHAC"] or ZERO)
         # THANH_TIEN_BV = quantity × price (× service ratio)
-        options = _amount_bv(rec)
-        if options is not None and bv_stated is not None and all(abs(bv_stated - o) > ONE_VND for o in options):
-            add("LINE_THANH_TIEN_BV", Hit(rec, "THANH_TIEN_BV", v.get("THANH_TIEN_BV", ""),
-                                          {"expected": str(options[0]), "dv": "" if drug else " × TYLE_TT_DV/100"}))
+        if bv_stated is not None:
+            expected_bv = _amount_bv_main(rec)
+            if expected_bv is not None and abs(bv_stated - expected_bv) > ONE_VND:
+                # Only then try the variant where the hospital does not charge the ratio difference.
+                options = _amount_bv(rec)
+                if options is not None and all(abs(bv_stated - o) > ONE_VND for o in options):
+                    params = {"expected": str(expected_bv), "dv": "" if drug else " × TYLE_TT_DV/100"}
+                    add("LINE_THANH_TIEN_BV", Hit(rec, "THANH_TIEN_BV", v.get("THANH_TIEN_BV", ""), params))
         # THANH_TIEN_BH; other funding of type (b) changes the base (benefits.md §6.2)
         if bh_stated is not None and other == 0:
             expected = _expected_bh(rec)

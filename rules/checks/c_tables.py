@@ -156,12 +156,14 @@ def xml4_imaging_no_conclusion(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 3 (MA_DICH_VU trên dòng vật tư); checks.md §3 (XML3_DATE_MISMATCH)",
 )
 def supply_without_service(claim: Claim, ctx: Context) -> Iterator[Hit]:
+    users = [r for r in claim.services if r.group in SUPPLY_GROUPS and "MA_DICH_VU" in r.values]
+    if not users:
+        return
     services = {(r.text("MA_DICH_VU"), r.day("NGAY_YL")) for r in claim.services if r.group not in SUPPLY_GROUPS}
-    for rec in claim.services:
-        if rec.group in SUPPLY_GROUPS and rec.has("MA_DICH_VU"):
-            key = (rec.text("MA_DICH_VU"), rec.day("NGAY_YL"))
-            if key not in services:
-                yield Hit(rec, "MA_DICH_VU", rec.text("MA_DICH_VU"))
+    for rec in users:
+        key = (rec.text("MA_DICH_VU"), rec.day("NGAY_YL"))
+        if key not in services:
+            yield Hit(rec, "MA_DICH_VU", rec.text("MA_DICH_VU"))
 
 
 @check(
