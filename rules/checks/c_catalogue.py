@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from rules.checks._common import DRUG_GROUPS, ONE_VND, SUPPLY_GROUPS, TRANSPORT_GROUP, line_day
 from rules.checks.base import Context, Hit, check
@@ -35,11 +36,13 @@ class Match:
     detail: str = ""
 
 
+@lru_cache(maxsize=1 << 14)
 def norm(text: str) -> str:
     """catalogues.md §10 step 6: trim, collapse spaces, Unicode case-fold; diacritics kept."""
     return _SPACES.sub(" ", text.strip()).casefold()
 
 
+@lru_cache(maxsize=1 << 14)
 def _tender_parts(value: str) -> tuple[str, ...]:
     parts = [p.strip().casefold() for p in value.split(";")][:4]
     # Loose compare so that "N01" equals "N1" (catalogues.md §2.4).

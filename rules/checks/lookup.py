@@ -78,6 +78,7 @@ class InMemoryCatalogue:
     def __init__(self, rows: Iterable[CatalogueRow]) -> None:
         self._rows: dict[tuple[CatalogueKind, str], list[CatalogueRow]] = {}
         self._loaded: set[tuple[CatalogueKind, str]] = set()
+        self._by_facility: dict[tuple[CatalogueKind, str, str], tuple[CatalogueRow, ...]] = {}
         for r in rows:
             self._rows.setdefault((r.kind, r.code.strip().casefold()), []).append(r)
             self._loaded.add((r.kind, r.facility))
@@ -86,8 +87,12 @@ class InMemoryCatalogue:
         return (kind, facility) in self._loaded or (kind, "") in self._loaded
 
     def rows(self, kind: CatalogueKind, code: str, facility: str) -> Sequence[CatalogueRow]:
-        found = self._rows.get((kind, code.strip().casefold()), ())
-        return [r for r in found if r.facility in ("", facility)]
+        key = (kind, code, facility)
+        got = self._by_facility.get(key)
+        if got is None:
+            found = self._rows.get((kind, code.strip().casefold()), ())
+            got = self._by_facility[key] = tuple(r for r in found if r.facility in ("", facility))
+        return got
 
 
 @dataclass(frozen=True, slots=True)
