@@ -195,7 +195,7 @@ def ma_benh_kt_too_many(claim: Claim, ctx: Context) -> Iterator[Hit]:
             yield Hit(rec, "MA_BENH_KT", rec.text("MA_BENH_KT"), {"count": str(len(codes))})
 
 
-_ICD = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$")
+_ICD = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?[*†+]?$")  # dagger/asterisk codes (A17.0†, G01*) allowed
 
 
 @check(
@@ -306,7 +306,7 @@ def ma_may_format(claim: Claim, ctx: Context) -> Iterator[Hit]:
                 yield Hit(rec, "MA_MAY", m)
 
 
-_TTDV = re.compile(r"^(\d{10}|[0-9A-Za-z]+/[A-Z]+-[A-Z]+)$")
+_TTDV = re.compile(r"^(\d{10}|[0-9A-Za-z.]+/[0-9A-Za-zĐđ]+-[A-Za-zĐđ]+)$")
 
 
 @check(

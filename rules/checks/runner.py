@@ -66,14 +66,14 @@ def run(
     code_lists: CodeListLookup | None = None,
     as_of: date | None = None,
     enabled: Collection[str] | Callable[[str], bool] | None = None,
-    severity_overrides: Mapping[str, Severity] | None = None,
+    severity_overrides: Mapping[str, Severity | str] | None = None,
     checks: Sequence[Check] = CHECKS,
 ) -> list[Finding]:
     """Run the checks over the claims and return every finding (claim checks first, then batch checks).
 
     A check applies to a claim when `as_of` (or else the claim's discharge date, else its admission date) lies
     within the check's validity. `enabled` limits the checks by code (a set or a predicate); `severity_overrides`
-    replaces a check's severity (per-facility settings are stored elsewhere and passed in here).
+    replaces a check's severity ("blocking"/"warning"; per-facility settings are stored elsewhere and passed in).
     """
     batch = list(claims)
     ctx = Context(catalogue=catalogue, cards=cards, code_lists=code_lists)
@@ -84,7 +84,7 @@ def run(
     else:
         allowed = frozenset(enabled)
         selected = [c for c in checks if c.code in allowed]
-    overrides = severity_overrides or {}
+    overrides = {code: Severity(sev) for code, sev in (severity_overrides or {}).items()}
     claim_checks = [c for c in selected if c.scope == "claim"]
     batch_checks = [c for c in selected if c.scope == "batch"]
     by_day: dict[date | None, list[Check]] = {}

@@ -29,6 +29,8 @@ def test_severity_override() -> None:
     s = _broken()
     f = next(f for f in s.run(severity_overrides={"TT_THAU_MISSING": Severity.WARNING}) if f.code == "TT_THAU_MISSING")
     assert f.severity is Severity.WARNING
+    f = next(f for f in s.run(severity_overrides={"TT_THAU_MISSING": "warning"}) if f.code == "TT_THAU_MISSING")
+    assert f.severity is Severity.WARNING
     f = next(f for f in s.run() if f.code == "TT_THAU_MISSING")
     assert f.severity is Severity.BLOCKING
 
