@@ -74,6 +74,15 @@ def add_line(table: str, src: str = "", **kw: str) -> Mut:
     return m
 
 
+def copy_line(table: str, src: str, **kw: str) -> Mut:
+    """Append a raw copy of line `src` with changes (amounts not recomputed)."""
+
+    def m(s: Scenario) -> None:
+        s.tables[table].append(dict(s.line(table, src), **kw))
+
+    return m
+
+
 def add_claim(**x1: str) -> Mut:
     def m(s: Scenario) -> None:
         other = clean_tables("LK002")
@@ -274,11 +283,8 @@ CASES: dict[str, tuple[Mut, Mut]] = {
     "EXAM_FEE_MULTIPLE_INPATIENT": (add_line("XML3", "1", NGAY_YL="202503010820", NGAY_TH_YL="202503010820"),
                                     add_line("XML3", "1", NGAY_YL="202503010820", NGAY_TH_YL="202503010820",
                                              TYLE_TT_BH="0")),
-    "EXAM_FEE_RATIO": (
-        lambda s: (s.tables["XML3"].append(dict(s.line("XML3", "1"), STT="9", NGAY_YL="202503010830")), None)[1],
-        lambda s: (s.tables["XML3"].append(dict(s.line("XML3", "1"), STT="9", NGAY_YL="202503010830",
-                                                TYLE_TT_DV="30")), None)[1],
-    ),
+    "EXAM_FEE_RATIO": (copy_line("XML3", "1", STT="9", NGAY_YL="202503010830"),
+                       copy_line("XML3", "1", STT="9", NGAY_YL="202503010830", TYLE_TT_DV="30")),
     # cross-table
     "XML1_MISSING": (lambda s: s.tables["XML1"].append(dict(s.x1)), noop),
     "MA_LK_MISMATCH": (setl("XML3", "2", MA_LK="LK009"), noop),
