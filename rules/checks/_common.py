@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from rules.checks._values import parse_date
 from rules.checks.model import Claim, Record
@@ -24,9 +24,12 @@ INPATIENT_TYPES = frozenset({"03", "04", "06"})
 ARMED_FORCES_PREFIXES = ("CA", "QN", "CY")
 
 
+_WIDE = Context(prec=80)  # products of 15-digit values never hit the precision limit
+
+
 def round2(v: Decimal) -> Decimal:
     """Money rounding to 2 decimals, half-up (benefits.md §6.3, rounding mode unconfirmed)."""
-    return v.quantize(CENT, rounding=ROUND_HALF_UP)
+    return v.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def group(rec: Record) -> str:

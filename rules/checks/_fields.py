@@ -38,6 +38,8 @@ MOMENTS: dict[str, dict[str, tuple[int, ...]]] = {
         "NGOAITRU_TUNGAY": (8,),
         "NGOAITRU_DENNGAY": (8,),
     },
+    "XML10": {"TU_NGAY": (8,), "DEN_NGAY": (8,), "NGAY_CT": (8,)},
+    "XML11": {"TU_NGAY": (8,), "DEN_NGAY": (8,), "NGAY_CT": (8,)},
     "XML13": {"NGAY_VAO": (12,), "NGAY_VAO_NOI_TRU": (12,), "NGAY_RA": (12,)},
     "XML14": {
         "NGAY_VAO": (12,),

@@ -17,6 +17,10 @@ __all__ = [
 ]
 
 
+# Amounts have at most 15 characters in the standard; anything beyond 10^20 is garbage, not a number to compute with.
+_MAX_ADJUSTED = 20
+
+
 # Values repeat a lot (prices, ratios, zeros, order minutes): memoising the pure parsers pays off.
 @lru_cache(maxsize=1 << 16)
 def parse_decimal(raw: str) -> Decimal | None:
@@ -30,7 +34,7 @@ def parse_decimal(raw: str) -> Decimal | None:
             value = Decimal(s)
         except InvalidOperation:
             return None
-        return value if value.is_finite() else None
+        return value if value.is_finite() and value.adjusted() <= _MAX_ADJUSTED else None
     if "," in s:
         if "." in s or s.count(",") > 1:
             return None
@@ -39,7 +43,7 @@ def parse_decimal(raw: str) -> Decimal | None:
         value = Decimal(s)
     except InvalidOperation:
         return None
-    if not value.is_finite():
+    if not value.is_finite() or value.adjusted() > _MAX_ADJUSTED:
         return None
     return value
 

@@ -26,7 +26,8 @@ def _records(claim: Claim, table: str) -> tuple[Record, ...]:
 
 
 @check(
-    "FMT_DATE", B, "XML1 XML2 XML3 XML4 XML5 XML7 XML13 XML14", "NGAY_VAO NGAY_RA NGAY_YL NGAY_KQ GT_THE_TU …",
+    "FMT_DATE", B, "XML1 XML2 XML3 XML4 XML5 XML7 XML10 XML11 XML13 XML14",
+    "NGAY_VAO NGAY_RA NGAY_YL NGAY_KQ GT_THE_TU …",
     vi="Ngày/giờ không hợp lệ: '{value}' (cần {expected}).",
     en="Invalid date/time '{value}' (expected {expected}).",
     hint="Sửa ngày theo dạng yyyyMMddHHmm (12 số) hoặc yyyyMMdd (8 số), giờ ≤ 23, phút ≤ 59. / "
@@ -195,7 +196,8 @@ def ma_benh_kt_too_many(claim: Claim, ctx: Context) -> Iterator[Hit]:
             yield Hit(rec, "MA_BENH_KT", rec.text("MA_BENH_KT"), {"count": str(len(codes))})
 
 
-_ICD = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?[*†+]?$")  # dagger/asterisk codes (A17.0†, G01*) allowed
+# Dagger/asterisk codes of the MOH list (A17.0†, G01*) are allowed.
+_ICD = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?[*†+]?$")
 
 
 @check(

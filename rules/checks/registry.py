@@ -9,6 +9,7 @@ from rules.checks import (  # noqa: F401  (imported for their registrations)
     c_batch,
     c_cards,
     c_catalogue,
+    c_certificates,
     c_codes,
     c_dates,
     c_format,

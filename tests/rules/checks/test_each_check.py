@@ -83,6 +83,15 @@ def copy_line(table: str, src: str, **kw: str) -> Mut:
     return m
 
 
+def xml11(**kw: str) -> Mut:
+    def m(s: Scenario) -> None:
+        rec = {"MA_LK": "LK001", "SO_NGAY_NGHI": "3", "TU_NGAY": "20250302", "DEN_NGAY": "20250304", "MAU_SO": ""}
+        rec.update(kw)
+        s.tables["XML11"] = [rec]
+
+    return m
+
+
 def add_claim(**x1: str) -> Mut:
     def m(s: Scenario) -> None:
         other = clean_tables("LK002")
@@ -163,6 +172,18 @@ CASES: dict[str, tuple[Mut, Mut]] = {
     "CAT_RATIO_MISMATCH": (catalogue(drug_row(payment_ratio=Decimal(50))), catalogue(drug_row(payment_ratio=None))),
     "CAT_NOT_LOADED": (lambda s: setattr(s, "rows", [r for r in s.rows or [] if r.kind is not CatalogueKind.DRUG]),
                        lambda s: setattr(s, "rows", None)),
+    # certificates and other line rules
+    "XML11_LEAVE_DATES": (xml11(TU_NGAY="20250305", DEN_NGAY="20250310"),
+                          xml11(TU_NGAY="20250304", DEN_NGAY="20250304")),
+    "XML11_SO_NGAY_NGHI": (xml11(SO_NGAY_NGHI="2.5"), xml11(SO_NGAY_NGHI="3")),
+    "XML11_MAU_SO": (xml11(MAU_SO="CT7"), xml11(MAU_SO="CT07")),
+    "REQ_XML11_DINH_CHI_THAI": (xml11(MA_DINH_CHI_THAI="1"),
+                                xml11(MA_DINH_CHI_THAI="1", NGUYENNHAN_DINHCHI="x", TUOI_THAI="12")),
+    "XML10_REST_DAYS": (lambda s: s.tables.__setitem__("XML10", [{"MA_LK": "LK001", "SO_NGAY": "181"}]),
+                        lambda s: s.tables.__setitem__("XML10", [{"MA_LK": "LK001", "SO_NGAY": "180"}])),
+    "LINE_DEPARTMENT_NOT_IN_EPISODE": (setl("XML3", "2", MA_KHOA="K03"),
+                                       both(setl("XML3", "2", MA_KHOA="K03"), set1(MA_KHOA="K02;K03"))),
+    "SURGERY_TOO_SHORT": (setl("XML3", "4", NGAY_KQ="202503020844"), setl("XML3", "4", NGAY_KQ="202503020845")),
     # codes and tender
     "MA_DOITUONG_KCB_UNKNOWN": (set1(MA_DOITUONG_KCB="02"), set1(MA_DOITUONG_KCB="2")),
     "MA_LOAI_KCB_UNKNOWN": (set1(MA_LOAI_KCB="12"), noop),
