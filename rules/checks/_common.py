@@ -32,11 +32,6 @@ def round2(v: Decimal) -> Decimal:
     return v.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
-def group(rec: Record) -> str:
-    g = rec.text("MA_NHOM")
-    return g.lstrip("0") or g
-
-
 def care_type(claim: Claim) -> str:
     return claim.xml1.text("MA_LOAI_KCB")
 

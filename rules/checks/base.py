@@ -54,6 +54,22 @@ class Check:
     valid_from: date | None = None
     valid_to: date | None = None
 
+    def describe(self) -> dict[str, object]:
+        """The check's data without its function (for a catalogue screen, an export, or seeding settings)."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "tables": list(self.tables),
+            "fields": list(self.fields),
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+            "hint": self.hint,
+            "legal_ref": self.legal_ref,
+            "scope": self.scope,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+        }
+
     def applies_on(self, day: date | None) -> bool:
         """A check applies when the claim's date is within [valid_from, valid_to]; unknown date: applies."""
         if day is None:

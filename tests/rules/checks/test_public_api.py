@@ -99,3 +99,12 @@ def test_rules_checks_is_pure() -> None:
                 assert node.func.attr not in ("today", "now", "utcnow"), f"{path}: clock"
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id != "open", f"{path}: I/O"
+
+
+def test_describe_is_json_ready() -> None:
+    import json
+
+    data = [c.describe() for c in checks.CHECKS]
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    req = checks.CHECKS_BY_CODE["REQ_SO_DANG_KY"].describe()
+    assert req["valid_from"] == "2024-07-01" and req["severity"] == "blocking" and req["tables"] == ["XML2"]
