@@ -37,6 +37,7 @@ class Hit:
 ClaimFn = Callable[[Claim, Context], Iterable[Hit]]
 BatchFn = Callable[[Sequence[Claim], Context], Iterable[Hit]]
 Scope = Literal["claim", "batch"]
+Need = Literal["catalogue", "cards", "code_lists"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Check:
     scope: Scope = "claim"
     valid_from: date | None = None
     valid_to: date | None = None
+    needs: Need | None = None  # reference data the check cannot run without; skipped when absent
 
     def describe(self) -> dict[str, object]:
         """The check's data without its function (for a catalogue screen, an export, or seeding settings)."""
@@ -68,6 +70,7 @@ class Check:
             "scope": self.scope,
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "needs": self.needs,
         }
 
     def applies_on(self, day: date | None) -> bool:
@@ -95,6 +98,7 @@ def check(
     scope: Scope = "claim",
     valid_from: date | None = None,
     valid_to: date | None = None,
+    needs: Need | None = None,
 ) -> Callable[[Callable[..., Iterable[Hit]]], Callable[..., Iterable[Hit]]]:
     """Register a check function under a stable code (tables and fields given space-separated)."""
 
@@ -113,6 +117,7 @@ def check(
                 scope=scope,
                 valid_from=valid_from,
                 valid_to=valid_to,
+                needs=needs,
             )
         )
         return fn

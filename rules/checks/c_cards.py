@@ -81,6 +81,7 @@ INVALID_LOOKUP_CODES = frozenset(
     hint="Tra cứu lại thẻ; nếu vẫn lỗi, chuyển sang người bệnh tự trả hoặc liên hệ BHXH. / "
     "Look up again; otherwise bill as self-pay or contact BHXH.",
     ref="TT 12/2026/TT-BTC Điều 4, 10(a); NĐ 188/2025 Điều 21",
+    needs="cards",
 )
 def card_lookup_rejected(claim: Claim, ctx: Context) -> Iterator[Hit]:
     if ctx.cards is None:
@@ -102,6 +103,7 @@ def card_lookup_rejected(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="No card-lookup result for {value}.",
     hint="Tra cứu thẻ trên cổng BHXH khi tiếp đón và trước khi ra viện. / Look the card up at reception.",
     ref="TT 12/2026/TT-BTC Điều 4 (tra cứu thẻ khi tiếp đón)",
+    needs="cards",
 )
 def card_lookup_missing(claim: Claim, ctx: Context) -> Iterator[Hit]:
     if ctx.cards is None:
@@ -120,6 +122,7 @@ def card_lookup_missing(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="{field} in the claim ('{value}') differs from the card lookup ('{looked_up}').",
     hint="Cập nhật thông tin thẻ theo kết quả tra cứu mới nhất. / Copy the card data from the latest lookup.",
     ref="TT 12/2026/TT-BTC Điều 10(a); checks.md §5 (card check codes 01–09)",
+    needs="cards",
 )
 def card_lookup_mismatch(claim: Claim, ctx: Context) -> Iterator[Hit]:
     if ctx.cards is None:

@@ -177,6 +177,7 @@ def _level_hits(claim: Claim, ctx: Context, level: str) -> Iterator[Hit]:
     en="Code {value} is not in the facility's {kind} catalogue.",
     hint="Kiểm tra mã hoặc bổ sung danh mục đã được BHXH phê duyệt. / Check the code or update the catalogue.",
     ref=REF,
+    needs="catalogue",
 )
 def cat_code_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _level_hits(claim, ctx, "unknown")
@@ -189,6 +190,7 @@ def cat_code_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     hint="Dùng mã/giá còn hiệu lực tại ngày y lệnh, hoặc cập nhật hiệu lực danh mục. / "
     "Use a row valid on the order date.",
     ref=REF,
+    needs="catalogue",
 )
 def cat_code_not_valid(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _level_hits(claim, ctx, "not_valid")
@@ -200,6 +202,7 @@ def cat_code_not_valid(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Strength '{value}' of drug {code} differs from the catalogue ({catalogue}).",
     hint="Ghi hàm lượng đúng như kết quả trúng thầu. / Use the strength of the award.",
     ref=REF,
+    needs="catalogue",
 )
 def cat_drug_strength(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _level_hits(claim, ctx, "strength")
@@ -211,6 +214,7 @@ def cat_drug_strength(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Registration '{value}' does not belong to drug {code} in the catalogue ({catalogue}).",
     hint="Ghi số đăng ký của lô thuốc đã trúng thầu. / Use the awarded product's registration number.",
     ref=REF,
+    needs="catalogue",
 )
 def cat_drug_registration(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _level_hits(claim, ctx, "registration")
@@ -222,6 +226,7 @@ def cat_drug_registration(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Tender information '{value}' of {code} does not match the catalogue ({catalogue}).",
     hint="Ghi đúng 4 phần đầu thông tin thầu như danh mục đã gửi BHXH. / Copy the first four tender parts.",
     ref=f"{REF}; catalogues.md §2.4, §3.4",
+    needs="catalogue",
 )
 def cat_tender_mismatch(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _level_hits(claim, ctx, "tender")
@@ -233,6 +238,7 @@ def cat_tender_mismatch(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Name '{value}' differs from the catalogue name of {code} ({catalogue}).",
     hint="Ghi tên đúng như danh mục đã phê duyệt. / Use the approved name.",
     ref=REF,
+    needs="catalogue",
 )
 def cat_name_mismatch(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _level_hits(claim, ctx, "name")
@@ -244,6 +250,7 @@ def cat_name_mismatch(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Unit price {value} of {code} is above the approved price {catalogue}.",
     hint="Ghi đơn giá BHYT không vượt giá trúng thầu/giá được phê duyệt. / Do not exceed the approved price.",
     ref=f"{REF}; TT 12/2026/TT-BTC Điều 10(d)",
+    needs="catalogue",
 )
 def cat_price_above(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _level_hits(claim, ctx, "price")
@@ -255,6 +262,7 @@ def cat_price_above(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Payment ratio {value}% of {code} differs from the catalogue ({catalogue}).",
     hint="Áp dụng tỷ lệ thanh toán theo danh mục. / Apply the catalogue payment ratio.",
     ref=f"{REF}; TT 20/2022/TT-BYT cột 8; TT 35/2016/TT-BYT cột 4",
+    needs="catalogue",
 )
 def cat_ratio_mismatch(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _level_hits(claim, ctx, "ratio")
@@ -266,6 +274,7 @@ def cat_ratio_mismatch(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="No {kind} catalogue loaded for facility {value}: catalogue checks skipped.",
     hint="Nạp danh mục đã được BHXH phê duyệt để kiểm tra mã, giá, thầu. / Load the approved catalogues.",
     ref="catalogues.md §10 step 2",
+    needs="catalogue",
 )
 def cat_not_loaded(claim: Claim, ctx: Context) -> Iterator[Hit]:
     cat = ctx.catalogue

@@ -51,6 +51,7 @@ def _unknown(
     en="Practitioner code '{value}' is not in the staff list sent to BHXH (on the service date).",
     hint="Kiểm tra mã CCHN/GPHN hoặc cập nhật danh mục nhân lực trên cổng. / Check the licence code or the staff list.",
     ref="TT 12/2026/TT-BTC Điều 10(g); QĐ 4750 Phụ lục; catalogues.md §6; checks.md §5",
+    needs="code_lists",
 )
 def reg_staff_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _unknown(claim, ctx, CodeList.STAFF, _STAFF_FIELDS)
@@ -62,6 +63,7 @@ def reg_staff_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Equipment code '{value}' is not in the facility's equipment list.",
     hint="Dùng mã máy đã khai báo (Mẫu 06/DM). / Use a registered equipment code.",
     ref="catalogues.md §7; checks.md §5 (XML3_INFO_ERROR_MA_MAY_NOT_FOUND)",
+    needs="code_lists",
 )
 def reg_equipment_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _unknown(claim, ctx, CodeList.EQUIPMENT, {"XML3": ("MA_MAY",)})
@@ -73,6 +75,7 @@ def reg_equipment_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Department code '{value}' is not in the facility's department list.",
     hint="Dùng mã khoa theo danh mục đã gửi BHXH (QĐ 2010/1804). / Use a registered department code.",
     ref="catalogues.md §5; Cổng tiếp nhận BHXH, bảng kiểm tra QĐ 4750 (MA_KHOA: check list)",
+    needs="code_lists",
 )
 def reg_department_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _unknown(claim, ctx, CodeList.DEPARTMENT, {"XML1": ("MA_KHOA",), "XML2": ("MA_KHOA",), "XML3": ("MA_KHOA",)})
@@ -84,6 +87,7 @@ def reg_department_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Facility code '{value}' is not in the facility list.",
     hint="Kiểm tra mã nơi đăng ký/nơi chuyển đi/nơi chuyển đến (5 ký tự). / Check the 5-character facility code.",
     ref="checks.md §5 (MA_DKBD/MA_NOI_DI/MA_NOI_DEN/MA_CSKCB_DEN_NOT_FOUND)",
+    needs="code_lists",
 )
 def reg_facility_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _unknown(
@@ -98,6 +102,7 @@ def reg_facility_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     en="Diagnosis code '{value}' is not in the ICD-10 list.",
     hint="Chọn mã từ danh mục ICD-10 của Bộ Y tế. / Pick the code from the MOH ICD-10 list.",
     ref="QĐ 4469/QĐ-BYT (ICD-10); checks.md §5 (MA_BENH_CHINH / MA_BENH_INVALID)",
+    needs="code_lists",
 )
 def reg_icd_unknown(claim: Claim, ctx: Context) -> Iterator[Hit]:
     return _unknown(claim, ctx, CodeList.ICD10, {"XML1": ("MA_BENH_CHINH", "MA_BENH_KT"), "XML3": ("MA_BENH",)})

@@ -84,6 +84,10 @@ def run(
     else:
         allowed = frozenset(enabled)
         selected = [c for c in checks if c.code in allowed]
+    # Checks whose reference data was not given cannot find anything: leave them out up front.
+    missing = {name for name, value in (("catalogue", catalogue), ("cards", cards), ("code_lists", code_lists))
+               if value is None}
+    selected = [c for c in selected if c.needs not in missing]
     overrides = {code: Severity(sev) for code, sev in (severity_overrides or {}).items()}
     claim_checks = [c for c in selected if c.scope == "claim"]
     batch_checks = [c for c in selected if c.scope == "batch"]
