@@ -22,6 +22,7 @@ class Context:
     catalogue: CatalogueLookup | None = None
     cards: CardLookup | None = None
     code_lists: CodeListLookup | None = None
+    memo: dict[object, object] = dc_field(default_factory=dict, compare=False, repr=False)  # per-run lookups
 
 
 @dataclass(frozen=True, slots=True)

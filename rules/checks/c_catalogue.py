@@ -7,10 +7,11 @@ date → strength → registration → tender → name → price → payment rat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from rules.checks._common import DRUG_GROUPS, ONE_VND, SUPPLY_GROUPS, TRANSPORT_GROUP, line_day
 from rules.checks.base import Context, Hit, check
@@ -34,6 +35,12 @@ class Match:
     kind: CatalogueKind
     code: str
     detail: str = ""
+
+
+class _Lookup(NamedTuple):
+    loaded: bool
+    rows: tuple[CatalogueRow, ...]
+    valid: tuple[CatalogueRow, ...]
 
 
 @lru_cache(maxsize=1 << 14)
@@ -93,13 +100,22 @@ def _match(rec: Record, claim: Claim, ctx: Context) -> Match | None:
         return None
     kind, code = target
     facility = claim.xml1.text("MA_CSKCB")
-    if not cat.is_loaded(kind, facility):
+    day = line_day(rec, claim)
+    # Lines of a batch repeat the same codes on the same days: look each (code, day) up once per run.
+    key = ("cat", kind, code, facility, day)
+    got = ctx.memo.get(key)
+    if not isinstance(got, _Lookup):
+        if cat.is_loaded(kind, facility):
+            found = tuple(cat.rows(kind, code, facility))
+            got = _Lookup(True, found, tuple(r for r in found if day is None or r.valid_on(day)))
+        else:
+            got = _Lookup(False, (), ())
+        ctx.memo[key] = got
+    if not got.loaded:
         return None
-    rows = cat.rows(kind, code, facility)
+    rows, valid = got.rows, got.valid
     if not rows:
         return Match("unknown", kind, code)
-    day = line_day(rec, claim)
-    valid: Sequence[CatalogueRow] = [r for r in rows if day is None or r.valid_on(day)]
     if not valid:
         spans = "; ".join(f"{r.valid_from or '…'}→{r.valid_to or '…'}" for r in rows[:3])
         return Match("not_valid", kind, code, f"{day} ∉ {spans}")
