@@ -112,7 +112,11 @@ def date_kq_outside_stay(claim: Claim, ctx: Context) -> Iterator[Hit]:
     p = {"vao": claim.xml1.text("NGAY_VAO"), "ra": claim.xml1.text("NGAY_RA")}
     for rec in claim.services:
         kq = rec.moment("NGAY_KQ")
-        if kq and (kq < vao or kq > ra):
+        if kq is None:
+            continue
+        # A sample sent to another facility (".K.") may legitimately report after discharge.
+        late_ok = kq > ra and ".K." in rec.text("MA_DICH_VU").upper()
+        if (kq < vao or kq > ra) and not late_ok:
             yield Hit(rec, "NGAY_KQ", rec.text("NGAY_KQ"), p)
 
 
