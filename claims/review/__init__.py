@@ -1,1 +1,1 @@
-"""Review: findings of the checks, the work queue, overrides with a reason."""
+"""Review: findings of the assessment checks (rules.checks) on claims, the work queue, overrides with a reason."""
