@@ -10,16 +10,19 @@ from fastapi import FastAPI
 from claims import __version__
 from claims.settings import Settings, get_settings
 
-# Domain routers, in the order they appear in the OpenAPI document. Other domains append theirs.
-ROUTERS = (
+# Routers not named ``claims/<domain>/endpoints.py:router`` (those are found automatically).
+EXTRA_ROUTERS = (
     "claims.api.health:router",
-    "claims.auth.endpoints:router",
     "claims.catalogue.facility_endpoints:router",
-    "claims.encounter.endpoints:router",
-    "claims.claim.endpoints:router",
-    "claims.audit.endpoints:router",
     "claims.web.pages:router",
 )
+
+
+def router_specs() -> list[str]:
+    """Every router of the app: the extras, then each domain's ``endpoints.router``."""
+    from claims.kit.discovery import domain_modules
+
+    return [*EXTRA_ROUTERS, *(f"{m}:router" for m in domain_modules("endpoints"))]
 
 
 def _load(spec: str) -> object:
@@ -64,7 +67,7 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
     app.middleware("http")(metrics.middleware)
-    for spec in ROUTERS:
+    for spec in router_specs():
         app.include_router(_load(spec))  # type: ignore[arg-type]
 
     return app
