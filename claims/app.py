@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
 
     ``lifespan_hooks`` are context managers entered at start-up (the embedded worker and relay).
     """
-    from claims.api import errors, metrics
+    from claims.api import context, errors, metrics
     from claims.kit.db import make_engine, make_session_factory
     from claims.logging import configure_logging
 
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
     app.middleware("http")(metrics.middleware)
+    app.middleware("http")(context.middleware)
     for spec in router_specs():
         app.include_router(_load(spec))  # type: ignore[arg-type]
 
