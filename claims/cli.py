@@ -131,6 +131,8 @@ def seed_demo(
         f"demo facility {result.facility_code} (id {result.facility_id}); "
         f"{result.encounters_added} new encounters ({result.encounters_total} in total)"
     )
+    for note in result.notes:
+        typer.echo(note)
     if result.warning:
         typer.echo(result.warning, err=True)
     typer.echo("demo logins (username / password):")
