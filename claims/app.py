@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from claims import __version__
 from claims.settings import Settings, get_settings
@@ -18,18 +18,28 @@ EXTRA_ROUTERS = (
 )
 
 
-def router_specs() -> list[str]:
-    """Every router of the app: the extras, then each domain's ``endpoints.router``."""
+def routers() -> list[APIRouter]:
+    """Every router of the app: the extras, then each domain's ``endpoints.router`` (a domain whose
+    endpoints module has no ``router`` — e.g. one that builds an app of its own — is skipped)."""
+    import importlib
+
     from claims.kit.discovery import domain_modules
 
-    return [*EXTRA_ROUTERS, *(f"{m}:router" for m in domain_modules("endpoints"))]
+    found = [_load(spec) for spec in EXTRA_ROUTERS]
+    for name in domain_modules("endpoints"):
+        router = getattr(importlib.import_module(name), "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
 
 
-def _load(spec: str) -> object:
+def _load(spec: str) -> APIRouter:
     import importlib
 
     module, attr = spec.split(":")
-    return getattr(importlib.import_module(module), attr)
+    router = getattr(importlib.import_module(module), attr)
+    assert isinstance(router, APIRouter), spec
+    return router
 
 
 LifespanHook = Callable[[FastAPI], AbstractContextManager[None]]
@@ -68,7 +78,7 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
     errors.install(app)
     app.middleware("http")(metrics.middleware)
     app.middleware("http")(context.middleware)
-    for spec in router_specs():
-        app.include_router(_load(spec))  # type: ignore[arg-type]
+    for router in routers():
+        app.include_router(router)
 
     return app

@@ -129,7 +129,8 @@ def seed_demo(
     result = run_seed(settings.database_url, encounters=encounters, seed=seed, facility_code=facility)
     typer.echo(
         f"demo facility {result.facility_code} (id {result.facility_id}); "
-        f"{result.encounters_added} new encounters ({result.encounters_total} in total)"
+        f"{result.encounters_added} new encounters ({result.encounters_total} in total), "
+        f"{result.claims_priced} claims priced"
     )
     for note in result.notes:
         typer.echo(note)

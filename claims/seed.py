@@ -30,6 +30,7 @@ class SeedResult:
     facility_code: str
     encounters_added: int = 0
     encounters_total: int = 0
+    claims_priced: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
     warning: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -99,6 +100,7 @@ def seed(database_url: str, *, encounters: int, seed: int, facility_code: str = 
                         session.commit()
                         begin_write(session)
                 session.commit()
+                result.claims_priced = _price_all(session, actor, facility.id)
             finally:
                 session.close()
         _run_domain_hooks(factory, actor, facility, seed, result)
@@ -133,3 +135,21 @@ def _run_domain_hooks(factory: Any, actor: Principal, facility: Facility, seed: 
             session.commit()
         if note:
             result.notes.append(str(note))
+
+
+def _price_all(session: Any, actor: Any, facility_id: int) -> int:
+    """Price every stored encounter that has no claim yet, a chunk per transaction."""
+    from claims.catalogue.demo import demo_tariff
+    from claims.pricing.service import price_and_store, unpriced_encounters
+
+    tariff = demo_tariff()
+    priced = 0
+    while True:
+        begin_write(session)
+        facility = session.get(Facility, facility_id)
+        records = unpriced_encounters(session, actor, facility_id, limit=CHUNK)
+        if not records:
+            session.rollback()
+            return priced
+        priced += len(price_and_store(session, actor, facility, records, tariff))
+        session.commit()

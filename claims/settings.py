@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     shared_dir: Path = Field(default_factory=_default_shared_dir, description="spec and samples folder")
     language: Literal["vi", "en"] = Field("vi", description="default language of the web UI")
     cookie_secure: bool = Field(False, description="mark the session cookie Secure (behind HTTPS)")
+    gateway_url: str = Field(
+        "http://127.0.0.1:8000/gateway", description="the social insurance office gateway claims are sent to"
+    )
+    gateway_password: str = Field(
+        "demo-gateway-2026", description="password of the facilities' gateway accounts (`<MA_CSKCB>_BV`)"
+    )
+    signing_p12: Path | None = Field(None, description="PKCS#12 file of the facility's signing certificate")
+    signing_p12_password: str = Field("", description="password of the PKCS#12 file")
 
     @field_validator("database_url")
     @classmethod

@@ -13,3 +13,6 @@ log = get_logger(__name__)
 def ping(note: str = "") -> None:
     """A no-op job used by health checks and tests of the wiring."""
     log.info("ping", note=note)
+
+
+import workers.submission  # noqa: E402, F401 - declares the submission actors

@@ -69,7 +69,9 @@ class Claim(Base):
     ma_bn: Mapped[str | None] = mapped_column(String(100))
     ma_the_bhyt: Mapped[str | None] = mapped_column(String(255))
     ma_dkbd: Mapped[str | None] = mapped_column(String(255))
-    ma_doituong_kcb: Mapped[str | None] = mapped_column(String(3))
+    ma_doituong_kcb: Mapped[str | None] = mapped_column(
+        String(4), doc="MA_DOITUONG_KCB, up to 4 characters since QĐ 4750 (1.11 …)"
+    )
     ma_loai_kcb: Mapped[str | None] = mapped_column(String(2))
     ma_benh_chinh: Mapped[str | None] = mapped_column(String(7))
     ma_khoa: Mapped[str | None] = mapped_column(String(50))

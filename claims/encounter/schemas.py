@@ -30,6 +30,9 @@ def _as_vietnam_time(value: datetime) -> datetime:
 
 LocalDateTime = Annotated[datetime, AfterValidator(_as_vietnam_time)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+#: Unit prices: up to three decimals (QĐ 130 DON_GIA, DON_GIA_BV; real exports write ``4479.999``);
+#: the line amount is rounded later by the pricing rule.
+UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=3)]
 Quantity = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=3)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 
@@ -119,8 +122,8 @@ class EncounterLine(_Frozen):
     name: str = Field(max_length=1024, description="TEN_THUOC/TEN_DICH_VU/TEN_VAT_TU.")
     unit: str = Field(default="", max_length=50, description="DON_VI_TINH.")
     quantity: Quantity = Field(description="SO_LUONG.")
-    unit_price_bv: Money = Field(description="Hospital unit price (DON_GIA_BV; drugs DON_GIA).")
-    unit_price_bh: Money | None = Field(default=None, description="BH unit price (DON_GIA_BH) when known.")
+    unit_price_bv: UnitPrice = Field(description="Hospital unit price (DON_GIA_BV; drugs DON_GIA).")
+    unit_price_bh: UnitPrice | None = Field(default=None, description="BH unit price (DON_GIA_BH) when known.")
     service_ratio: Percent = Field(default=100, description="TYLE_TT_DV (exams 100/30/10/0, extra ops 50/80).")
     listed_payment_ratio: Percent = Field(default=100, description="Payment ratio in the list (TYLE_TT_BH).")
     pham_vi: int = Field(default=1, ge=1, le=3, description="PHAM_VI: 1 in list, 2 outside, 3 outside but paid.")
@@ -182,6 +185,7 @@ class Encounter(_Frozen):
     discharge_diagnosis: str = Field(default="", description="CHAN_DOAN_RV.")
     main_icd: str = Field(max_length=7, description="MA_BENH_CHINH.")
     secondary_icds: tuple[str, ...] = Field(default=(), description="MA_BENH_KT (joined with `;`).")
+    procedure_codes: tuple[str, ...] = Field(default=(), description="MA_PTTT_QT (joined with `;`), when given.")
     referred_from: str | None = Field(default=None, max_length=5, description="MA_NOI_DI.")
     referred_to: str | None = Field(default=None, max_length=5, description="MA_NOI_DEN.")
     referral_paper: str | None = Field(default=None, max_length=50, description="GIAY_CHUYEN_TUYEN.")

@@ -73,9 +73,8 @@ def test_migrate_then_seed_demo_is_idempotent_and_every_role_logs_in(tmp_path, m
         users = client.get("/api/users", headers=headers).json()
         assert users["total"] == 4
         try:
-            from claims.demo.catalogue import sample_catalogue_items  # noqa: F401
-
             import claims.demo.generator  # noqa: F401
+            from claims.demo.catalogue import sample_catalogue_items  # noqa: F401
         except ImportError:
             return
         encounters = client.get("/api/encounters", headers=headers).json()

@@ -185,7 +185,7 @@ def upgrade() -> None:
         sa.Column("ma_bn", sa.String(length=100), nullable=True),
         sa.Column("ma_the_bhyt", sa.String(length=255), nullable=True),
         sa.Column("ma_dkbd", sa.String(length=255), nullable=True),
-        sa.Column("ma_doituong_kcb", sa.String(length=3), nullable=True),
+        sa.Column("ma_doituong_kcb", sa.String(length=4), nullable=True),
         sa.Column("ma_loai_kcb", sa.String(length=2), nullable=True),
         sa.Column("ma_benh_chinh", sa.String(length=7), nullable=True),
         sa.Column("ma_khoa", sa.String(length=50), nullable=True),

@@ -1,0 +1,1 @@
+"""Pricing domain: CLI and vector checks around the pure :mod:`rules` engine."""

@@ -1,0 +1,1 @@
+"""Generated XSDs for version 3176 (package data)."""

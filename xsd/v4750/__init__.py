@@ -1,0 +1,1 @@
+"""Generated XSDs for version 4750 (package data)."""
