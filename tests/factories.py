@@ -69,6 +69,7 @@ def claim(session: Session, facility_id: int, ma_lk: str, status: str = "importe
             so_luong=Decimal(1),
             don_gia_bv=Decimal("150000"),
             thanh_tien_bv=Decimal("150000.00"),
+            trace=[{"rule": "LINE.TARIFF", "explain": "1 × 150000.000 = 150000.00"}],
         )
     )
     session.add(c)
