@@ -5,28 +5,41 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from claims import __version__
 from claims.settings import Settings, get_settings
 
-# Domain routers, in the order they appear in the OpenAPI document. Other domains append theirs.
-ROUTERS = (
+# Routers not named ``claims/<domain>/endpoints.py:router`` (those are found automatically).
+EXTRA_ROUTERS = (
     "claims.api.health:router",
-    "claims.auth.endpoints:router",
     "claims.catalogue.facility_endpoints:router",
-    "claims.encounter.endpoints:router",
-    "claims.claim.endpoints:router",
-    "claims.audit.endpoints:router",
     "claims.web.pages:router",
 )
 
 
-def _load(spec: str) -> object:
+def routers() -> list[APIRouter]:
+    """Every router of the app: the extras, then each domain's ``endpoints.router`` (a domain whose
+    endpoints module has no ``router`` — e.g. one that builds an app of its own — is skipped)."""
+    import importlib
+
+    from claims.kit.discovery import domain_modules
+
+    found = [_load(spec) for spec in EXTRA_ROUTERS]
+    for name in domain_modules("endpoints"):
+        router = getattr(importlib.import_module(name), "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
+
+
+def _load(spec: str) -> APIRouter:
     import importlib
 
     module, attr = spec.split(":")
-    return getattr(importlib.import_module(module), attr)
+    router = getattr(importlib.import_module(module), attr)
+    assert isinstance(router, APIRouter), spec
+    return router
 
 
 LifespanHook = Callable[[FastAPI], AbstractContextManager[None]]
@@ -37,7 +50,7 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
 
     ``lifespan_hooks`` are context managers entered at start-up (the embedded worker and relay).
     """
-    from claims.api import errors, metrics
+    from claims.api import context, errors, metrics
     from claims.kit.db import make_engine, make_session_factory
     from claims.logging import configure_logging
 
@@ -64,7 +77,8 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
     app.state.session_factory = make_session_factory(engine)
     errors.install(app)
     app.middleware("http")(metrics.middleware)
-    for spec in ROUTERS:
-        app.include_router(_load(spec))  # type: ignore[arg-type]
+    app.middleware("http")(context.middleware)
+    for router in routers():
+        app.include_router(router)
 
     return app

@@ -8,9 +8,6 @@ imports light there (import heavy things inside the command functions) so the CL
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import pkgutil
-from pathlib import Path
 
 import typer
 
@@ -135,6 +132,8 @@ def seed_demo(
         f"{result.encounters_added} new encounters ({result.encounters_total} in total), "
         f"{result.claims_priced} claims priced"
     )
+    for note in result.notes:
+        typer.echo(note)
     if result.warning:
         typer.echo(result.warning, err=True)
     typer.echo("demo logins (username / password):")
@@ -157,13 +156,12 @@ def _require_migrated(url: str) -> None:
 
 def _register_domains() -> None:
     """Call ``register(app)`` of every ``claims/<domain>/cli.py``."""
-    root = Path(__file__).parent
-    for info in sorted(pkgutil.iter_modules([str(root)]), key=lambda i: i.name):
-        if info.ispkg and (root / info.name / "cli.py").is_file():
-            module = importlib.import_module(f"claims.{info.name}.cli")
-            register = getattr(module, "register", None)
-            if callable(register):
-                register(app)
+    from claims.kit.discovery import domain_modules
+
+    for name in domain_modules("cli"):
+        register = getattr(importlib.import_module(name), "register", None)
+        if callable(register):
+            register(app)
 
 
 _register_domains()

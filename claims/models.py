@@ -1,6 +1,7 @@
 """Imports every model module so ``Base.metadata`` is complete (Alembic, tests).
 
-Domains adding tables add their module to MODEL_MODULES.
+Every ``claims/<domain>/models.py`` is found automatically; list here only model modules with
+another name.
 """
 
 from __future__ import annotations
@@ -9,20 +10,18 @@ import importlib
 
 from sqlalchemy import MetaData
 
-MODEL_MODULES = (
-    "claims.catalogue.models",
-    "claims.auth.models",
-    "claims.audit.models",
-    "claims.encounter.models",
-    "claims.claim.models",
-    "claims.review.models",
-    "claims.submission.models",
-)
+EXTRA_MODEL_MODULES: tuple[str, ...] = ()
+
+
+def model_modules() -> list[str]:
+    from claims.kit.discovery import domain_modules
+
+    return [*domain_modules("models"), *EXTRA_MODEL_MODULES]
 
 
 def load_all() -> MetaData:
     """Import all model modules and return the shared metadata."""
-    for name in MODEL_MODULES:
+    for name in model_modules():
         importlib.import_module(name)
     from claims.kit.db import Base
 

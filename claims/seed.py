@@ -1,4 +1,5 @@
-"""Demo data for `claims seed-demo`: one facility, one user per role, synthetic encounters.
+"""Demo data for `claims seed-demo`: one facility, one user per role, synthetic encounters, then
+whatever each domain's ``claims/<domain>/demo.py`` adds (see ``_run_domain_hooks``).
 
 Idempotent: running it again reuses the facility and users and skips encounters already stored.
 Never used in production (the CLI refuses when CLAIMS_ENV=production).
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from claims.audit import service as audit
 from claims.auth.models import Role, User
-from claims.auth.scope import system_principal
+from claims.auth.scope import Principal, system_principal
 from claims.auth.security import hash_password
 from claims.catalogue.models import Facility
 from claims.kit.db import begin_write, make_engine, make_session_factory
@@ -32,6 +33,7 @@ class SeedResult:
     claims_priced: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
     warning: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def seed(database_url: str, *, encounters: int, seed: int, facility_code: str = "01999") -> SeedResult:
@@ -101,6 +103,7 @@ def seed(database_url: str, *, encounters: int, seed: int, facility_code: str = 
                 result.claims_priced = _price_all(session, actor, facility.id)
             finally:
                 session.close()
+        _run_domain_hooks(factory, actor, facility, seed, result)
         with factory() as session:
             from sqlalchemy import func
 
@@ -113,6 +116,25 @@ def seed(database_url: str, *, encounters: int, seed: int, facility_code: str = 
         return result
     finally:
         engine.dispose()
+
+
+def _run_domain_hooks(factory: Any, actor: Principal, facility: Facility, seed: int, result: SeedResult) -> None:
+    """Call ``seed_demo(session, actor, facility, seed) -> str | None`` of every
+    ``claims/<domain>/demo.py`` (catalogue rows, claims built from the encounters ...), each in its own
+    transaction, in domain order. The returned line is printed by the CLI."""
+    import importlib
+
+    from claims.kit.discovery import domain_modules
+
+    for name in domain_modules("demo"):
+        hook = getattr(importlib.import_module(name), "seed_demo", None)
+        if not callable(hook):
+            continue
+        with factory() as session:
+            note = hook(session, actor, facility, seed)
+            session.commit()
+        if note:
+            result.notes.append(str(note))
 
 
 def _price_all(session: Any, actor: Any, facility_id: int) -> int:

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from claims.auth.models import User
 from claims.auth.security import hash_password
 from claims.catalogue.models import Facility
-from claims.claim.models import Claim, ClaimLine
+from claims.claim.models import Claim, ClaimLine, ClaimVersion
 from claims.encounter.models import EncounterRecord
+from claims.review.models import Finding
+from claims.submission.models import Batch, SubmissionLedger
 
 PASSWORD = "correct-horse-battery"
 _HASH: list[str] = []
@@ -67,11 +69,60 @@ def claim(session: Session, facility_id: int, ma_lk: str, status: str = "importe
             so_luong=Decimal(1),
             don_gia_bv=Decimal("150000"),
             thanh_tien_bv=Decimal("150000.00"),
+            trace=[{"rule": "LINE.TARIFF", "explain": "1 × 150000.000 = 150000.00"}],
         )
     )
     session.add(c)
     session.flush()
     return c
+
+
+def batch(session: Session, facility_id: int) -> Batch:
+    b = Batch(facility_id=facility_id, period="202611", created_by="seed")
+    session.add(b)
+    session.flush()
+    return b
+
+
+def finding(session: Session, c: Claim) -> Finding:
+    f = Finding(
+        claim_id=c.id,
+        claim_line_id=c.lines[0].id,
+        facility_id=c.facility_id,
+        code="T001",
+        severity="error",
+        table_name="XML3",
+        record=1,
+        field="DON_GIA_BH",
+        message="test finding",
+    )
+    session.add(f)
+    session.flush()
+    return f
+
+
+def version(session: Session, c: Claim) -> ClaimVersion:
+    v = ClaimVersion(
+        claim_id=c.id,
+        facility_id=c.facility_id,
+        version=c.version,
+        frozen_by="seed",
+        reason="sent",
+        snapshot={"ma_lk": c.ma_lk},
+        snapshot_hash="0" * 64,
+    )
+    session.add(v)
+    session.flush()
+    return v
+
+
+def ledger(session: Session, c: Claim, b: Batch) -> SubmissionLedger:
+    row = SubmissionLedger(
+        claim_id=c.id, facility_id=c.facility_id, batch_id=b.id, version=c.version, attempt=1, envelope_hash="0" * 64
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 @dataclass
@@ -85,6 +136,30 @@ class World:
     encounter_a: EncounterRecord
     encounter_b: EncounterRecord
     users: dict[str, User]
+    batch_b: Batch | None = None
+    finding_b: Finding | None = None
+    version_b: ClaimVersion | None = None
+    ledger_b: SubmissionLedger | None = None
+
+    def b_ids(self) -> dict[str, object]:
+        """Path parameter values pointing at facility B's records, by parameter name. A new route
+        with a path parameter for a facility-scoped record: add its name here."""
+        assert self.batch_b and self.finding_b and self.version_b and self.ledger_b
+        return {
+            "claim_id": self.claim_b.id,
+            "encounter_id": self.encounter_b.id,
+            "facility_id": self.facility_b.id,
+            "user_id": self.users["billing_b"].id,
+            "line_id": self.claim_b.lines[0].id,
+            "claim_line_id": self.claim_b.lines[0].id,
+            "batch_id": self.batch_b.id,
+            "finding_id": self.finding_b.id,
+            "version_id": self.version_b.id,
+            "version": self.version_b.version,
+            "ledger_id": self.ledger_b.id,
+            "ma_lk": self.claim_b.ma_lk,
+            "ma_cskcb": self.facility_b.ma_cskcb,
+        }
 
 
 def world(session: Session) -> World:
@@ -106,5 +181,13 @@ def world(session: Session) -> World:
         encounter(session, fb.id, "B-SECRET-LK-0001"),
         users,
     )
+    # Give A the same kinds of records so ids of A and B differ per table.
+    batch(session, fa.id)
+    w.batch_b = batch(session, fb.id)
+    finding(session, w.claim_a)
+    w.finding_b = finding(session, w.claim_b)
+    version(session, w.claim_a)
+    w.version_b = version(session, w.claim_b)
+    w.ledger_b = ledger(session, w.claim_b, w.batch_b)
     session.commit()
     return w

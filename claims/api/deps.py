@@ -14,7 +14,6 @@ from claims.auth import repository as users
 from claims.auth.models import Role
 from claims.auth.scope import Principal
 from claims.auth.security import read_token
-from claims.kit.db import begin_read
 from claims.kit.errors import NotAuthenticated, PermissionDenied
 from claims.settings import Settings
 
@@ -31,8 +30,6 @@ def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed after the endpoint returns, before the response is sent
     (scope="function"), rolled back on any error. Writes without an audit event are refused."""
     session = require_audit(request.app.state.session_factory())
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        begin_read(session)  # readers never wait for writers on SQLite
     try:
         yield session
         session.commit()

@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from claims.api import metrics
-from claims.kit.db import SQLITE_READ_ONLY
 
 router = APIRouter(tags=["ops"])
 
@@ -17,7 +16,7 @@ router = APIRouter(tags=["ops"])
 def check_database(request: Request) -> str:
     try:
         with request.app.state.engine.connect() as conn:
-            conn.execution_options(**{SQLITE_READ_ONLY: True}).execute(text("SELECT 1"))
+            conn.execute(text("SELECT 1"))
         return "ok"
     except Exception as exc:
         return f"error: {type(exc).__name__}"

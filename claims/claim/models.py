@@ -135,7 +135,9 @@ class ClaimLine(Base):
     t_bhtt: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
 
     fields: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, doc="every other field of the line")
-    trace: Mapped[dict[str, Any] | None] = mapped_column(JSONType, doc="pricing trace: rules, tariff rows")
+    trace: Mapped[list[dict[str, Any]] | dict[str, Any] | None] = mapped_column(
+        JSONType, doc="pricing trace: the rules and tariff rows behind each amount (a list of steps)"
+    )
 
     claim: Mapped[Claim] = relationship(back_populates="lines")
 

@@ -50,7 +50,7 @@ class ClaimLineOut(BaseModel):
     t_bncct: MoneyStr
     t_bhtt: MoneyStr
     fields: dict[str, Any]
-    trace: dict[str, Any] | None
+    trace: list[dict[str, Any]] | dict[str, Any] | None
 
 
 class ClaimDetail(ClaimSummary):

@@ -27,13 +27,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Execution option marking a read-only transaction, which SQLite may begin DEFERRED.
-SQLITE_READ_ONLY = "sqlite_read_only"
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the pysqlite driver, emit BEGIN: SAVEPOINTs and transactional DDL then work.
-    dbapi_connection.isolation_level = None
+    # Transactions on SQLite behave like PostgreSQL READ COMMITTED as far as SQLite allows:
+    # the driver runs SELECTs outside a transaction (always fresh, never blocking writers or being
+    # blocked) and begins IMMEDIATE before the first INSERT/UPDATE/DELETE, so a writer waits for the
+    # write lock (busy_timeout) instead of failing with "database is locked", which is what happens
+    # in WAL mode when a DEFERRED transaction that has read tries to write after another writer.
+    dbapi_connection.isolation_level = "IMMEDIATE"
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -42,27 +42,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Connection) -> None:
-    # Writers must BEGIN IMMEDIATE: in WAL mode a deferred transaction that has read cannot take the
-    # write lock while another connection holds it — SQLite fails at once with "database is locked"
-    # instead of waiting (deadlock avoidance). Read-only transactions stay DEFERRED so readers never
-    # wait for writers.
-    read_only = conn.get_execution_options().get(SQLITE_READ_ONLY)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-
-def begin_read(session: Session) -> None:
-    """Mark the session's next transaction as read-only (DEFERRED on SQLite, so it never waits
-    for writers; no-op elsewhere). Call before its first query."""
-    if session.in_transaction():
-        return
-    session.connection(execution_options={SQLITE_READ_ONLY: True})
+def _sqlite_savepoint(conn: Connection, _name: str) -> None:
+    # A SAVEPOINT outside a transaction would open (and RELEASE would commit) a transaction of its
+    # own; open the real write transaction first so the savepoint nests inside the caller's.
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def begin_write(session: Session) -> None:
-    """Kept for explicitness: transactions are writers by default (BEGIN IMMEDIATE on SQLite)."""
-    if session.in_transaction():
-        return
+    """Declare that the session's transaction will write. On SQLite writes begin IMMEDIATE
+    anyway (see ``_sqlite_pragmas``); this makes the intent explicit and binds the connection."""
     session.connection()
 
 
@@ -77,7 +67,7 @@ def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "savepoint", _sqlite_savepoint)
         return engine
     kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     return create_engine(url, **kwargs)

@@ -32,3 +32,9 @@ def test_openapi_declares_error_body(client):
     assert "ErrorBody" in spec["components"]["schemas"]
     op = spec["paths"]["/api/claims/{claim_id}"]["get"]
     assert "404" in op["responses"]
+
+
+def test_request_id_is_echoed_or_generated(client):
+    assert client.get("/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    generated = client.get("/health", headers={"X-Request-ID": "bad id\nwith newline"}).headers["X-Request-ID"]
+    assert len(generated) == 32 and "\n" not in generated

@@ -102,3 +102,18 @@ def test_domain_cli_convention_is_discovered(tmp_path):
     assert r.returncode == 0
     for command in ("serve", "worker", "migrate", "seed-demo"):
         assert command in r.stdout
+
+
+def test_domain_demo_hooks_run_in_their_own_transaction(tmp_path, monkeypatch):
+    import claims.kit.discovery as discovery
+    from claims.migrate import upgrade
+    from claims.seed import seed
+    from tests.cli import demo_hook
+
+    real = discovery.domain_modules
+    monkeypatch.setattr(discovery, "domain_modules", lambda n: ["tests.cli.demo_hook"] if n == "demo" else real(n))
+    url = f"sqlite:///{tmp_path / 'hook.db'}"
+    upgrade(url)
+    result = seed(url, encounters=0, seed=5, facility_code="01999")
+    assert demo_hook.calls == [("01999", 5)]
+    assert result.notes == ["demo hook: 1 thing added"]
