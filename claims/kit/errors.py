@@ -91,13 +91,13 @@ def all_error_classes() -> list[type[DomainError]]:
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries declaring the error body for the given statuses."""
-    by_status: dict[int, list[str]] = {}
+    by_status: dict[int, list[str]] = {422: ["validation_error"], 500: ["internal_error"]}
     for cls in all_error_classes():
         by_status.setdefault(cls.status, []).append(cls.code)
     return {
         status: {
             "model": ErrorBody,
-            "description": "Error codes: " + ", ".join(sorted(set(by_status.get(status, ["validation_error"])))),
+            "description": "Error codes: " + ", ".join(sorted(set(by_status.get(status, ["http_error"])))),
         }
         for status in statuses
     }

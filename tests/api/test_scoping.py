@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from claims.audit.models import AuditEvent
@@ -83,8 +84,9 @@ def _b_state(app, world) -> dict[str, Any]:
         }
 
 
-def test_billing_of_a_cannot_reach_b_through_any_route(app, client, world, login):
-    headers = login("billing_a")
+@pytest.mark.parametrize("who", ["billing_a", "finance_a"])
+def test_user_of_a_cannot_reach_b_through_any_route(app, client, world, login, who):
+    headers = login(who)
     spec = client.get("/openapi.json").json()
     ids = world.b_ids()
     markers = ["B-SECRET-LK-0001", world.facility_b.ma_cskcb, "billing_b", "finance_b"]
