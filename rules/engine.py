@@ -8,10 +8,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 from typing import Any
 
+from rules.beds import check_beds, rule_rows
 from rules.benefit import (
     CardInfo,
     RouteInfo,
@@ -34,14 +35,16 @@ from rules.model import (
 from rules.money import CENT, HUNDRED, ROUNDING_MODES, ZERO, round2
 from rules.options import DEFAULT_OPTIONS, PricingOptions
 from rules.params import Parameters, default_parameters
+from rules.price_class import price_class
 from rules.tariff import Tariff
+from rules.transport import group_reason, route_reason, transport_rule
 
 _ONE = Decimal(1)
 _SUPPLY_GROUPS = frozenset({"10", "11"})
-_EXTRA_DAY_DISCHARGES = frozenset({"2", "4", "5"})  # MA_LOAI_RV: transfer, own request (family), transfer
 _NEAR_POOR_2026 = date(2026, 1, 1)
 _EARLIEST = datetime.min
 _PCT = Decimal("0.01")  # × 0.01 is exact, like ÷ 100, and cheaper
+_MILLI = Decimal("0.001")
 # named tuples built without the keyword-handling wrapper (hot path: about 8 per line)
 _new: Callable[..., Any] = tuple.__new__
 _RATIO_STEPS: dict[tuple[Decimal, str], TraceStep] = {}
@@ -106,7 +109,7 @@ def _card_for(
                 best = info
     if best is not None:
         return best, False
-    if enc.visit_type == "inpatient" and grace > 0:
+    if grace > 0:
         start = enc.admission_datetime.date() if enc.admission_datetime else enc.encounter_date
         for info in cards:
             c = info.card
@@ -142,12 +145,10 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
     else:
         days = (enc.discharge_datetime.date() - enc.admission_datetime.date()).days
         why = "discharge date − admission date"
-        if (
-            enc.condition_at_discharge == "severe_not_improved"
-            and (enc.discharge_type or "") in _EXTRA_DAY_DISCHARGES
-        ):
+        extra = _extra_day(enc, on, p)
+        if extra is not None:
             days += 1
-            why += " + 1 (severe, not improved)"
+            why += f" + 1 ({enc.condition_at_discharge}, MA_LOAI_RV {enc.discharge_type or '-'}; {extra})"
     ctx.trace.append(
         TraceStep(
             "CLAIM.BED_DAYS",
@@ -157,6 +158,23 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
         )
     )
     return days, hours
+
+
+def _extra_day(enc: Encounter, on: date, params: Parameters) -> str | None:
+    """Source of the extra bed day on a severe discharge, or None (Circular 39/2018 Art. 6(1)(a)).
+
+    ``bed_rules.csv`` rows ``extra_day`` name ``condition/MA_LOAI_RV`` pairs (``*`` = any discharge type):
+    a severe patient not improved who died, was taken home by the family or was transferred upward; an
+    ordinary transfer adds no day.
+    """
+    condition = enc.condition_at_discharge
+    if not condition:
+        return None
+    wanted = (f"{condition}/{enc.discharge_type or ''}", f"{condition}/*")
+    for row in rule_rows("extra_day", on, params):
+        if row.values["value"] in wanted:
+            return row.source
+    return None
 
 
 _Amount = tuple[Decimal, TraceStep]
@@ -231,33 +249,6 @@ def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date
                     code="exam_total",
                 )
             )
-    transport = [w for w in works if w.line.group == "transport"]
-    if transport:
-        enc = ctx.enc
-        if not (enc.emergency or enc.route == "emergency" or (enc.discharge_type or "") in ("2", "5")):
-            ctx.findings.append(
-                Finding(
-                    "lines.group",
-                    "transport is paid for an emergency or an inpatient "
-                    "transfer only (Decree 146/2018 Art. 26)",
-                    "warning",
-                    code="transport",
-                )
-            )
-        for w in transport:
-            # eligibility follows the object group (Decree 146/2018 Art. 26(1)); the sheet names digits 1, 2
-            # and 5 as covered and KC as an exception: a warning, the group list itself was not read
-            if w.card.digit in ("3", "4") or w.card.prefix.startswith("KC"):
-                ctx.findings.append(
-                    Finding(
-                        f"lines[stt={w.line.stt}].group",
-                        f"card group {w.card.prefix} "
-                        "may not be eligible for transport (Decree 146/2018 Art. 26(1))",
-                        "warning",
-                        w.line.stt,
-                        "transport_group",
-                    )
-                )
     if bed_days is not None:
         billed = sum((w.line.quantity for w in works if w.line.group == "bed"), ZERO)
         if billed > bed_days:
@@ -269,6 +260,40 @@ def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date
                     code="bed_days",
                 )
             )
+
+
+def _transport_ok(line: Line, card: CardInfo, on: date, ctx: _Ctx) -> bool:
+    """Rule TRANSPORT.ELIGIBLE (Decree 146/2018 Art. 26; ``transport.csv``); False when the line is rejected."""
+    rule = transport_rule(on, ctx.params)
+    field = f"lines[stt={line.stt}].group"
+    if rule is None:
+        ctx.findings.append(
+            Finding(
+                field,
+                f"no transport rule in force on {on.isoformat()}: eligibility not checked",
+                "warning",
+                line.stt,
+                "transport",
+            )
+        )
+        return True
+    reason = route_reason(ctx.enc, rule) or group_reason(card.prefix, rule)
+    ctx.trace.append(
+        TraceStep(
+            "TRANSPORT.ELIGIBLE",
+            "transport",
+            "no" if reason else "yes",
+            (("stt", str(line.stt)), ("group", card.prefix[:2]), ("why", reason or "conditions met"),
+             ("source", rule.source)),
+        )
+    )
+    if reason is None:
+        return True
+    if ctx.options.transport_rule == "reject":
+        ctx.reject(line, "group", f"{reason} ({rule.source})")
+        return False
+    ctx.findings.append(Finding(field, f"{reason} ({rule.source})", "warning", line.stt, "transport"))
+    return True
 
 
 def price(
@@ -336,10 +361,20 @@ def price(
             ctx.reject(line, "encounter_date", f"no dated parameters in force on {lcs_anchor.isoformat()}")
 
     bed_days, stay_hours = _bed_days(enc, ctx)
+    beds = check_beds(enc, anchor, params, options.bed_rule_action == "reject")
+    refused: dict[int, tuple[str, str]] = {}
+    if beds is not None:
+        refused = beds.refused
+        ctx.findings.extend(beds.findings)
+        ctx.trace.extend(beds.steps)
+    stopped_row = params.scalars.get(("stopped_service_suffix",), anchor)
+    stopped = stopped_row.values["value"] if stopped_row is not None else None
     if options.check_service_ratios:
         _check_ratios(enc.lines, anchor, ctx)
 
-    grace_row = params.scalars.get(("card_grace_days_inpatient",), anchor)
+    # Decree 146/2018 Art. 27(9): inpatients; Decree 188/2025 Art. 50(4): also day-patients/outpatients
+    grace_name = "card_grace_days_inpatient" if enc.visit_type == "inpatient" else "card_grace_days_outpatient"
+    grace_row = params.scalars.get((grace_name,), anchor)
     grace = int(grace_row.values["value"]) if grace_row else 0
     rounding = options.rounding
 
@@ -362,10 +397,23 @@ def price(
         if line.group == "bed" and bed_days == 0:
             ctx.reject(line, "quantity", f"bed day billed for a stay of {stay_hours} h (≤ 4 h: no bed day)")
             continue
+        if refused and line.stt in refused:
+            ctx.reject(line, *refused[line.stt])
+            continue
+        if stopped is not None and line.group == "service" and line.code.endswith(stopped) and stopped_row:
+            ctx.reject(
+                line,
+                "code",
+                f"service stopped for clinical reasons (code suffix {stopped}): only the drugs and supplies "
+                f"used are paid ({stopped_row.source})",
+            )
+            continue
         on = _line_date(line, enc)
         info, by_grace = _card_for(cards, on, enc, grace)
         if info is None:
             ctx.reject(line, "card", f"no valid card on {on.isoformat()}")
+            continue
+        if line.group == "transport" and not _transport_ok(line, info, anchor, ctx):
             continue
         w = _Work(line, info, on)
         if by_grace:
@@ -379,24 +427,45 @@ def price(
                 )
             )
         if tariff is not None:
-            row = tariff.lookup(line.code, price_day, enc.facility.hospital_class)
+            pclass = price_class(enc.facility, line.group, price_day, params)
+            row = tariff.lookup(line.code, price_day, pclass.price_class)
             if row is None:
                 ctx.reject(
                     line, "code", f"code {line.code} is not in the catalogue on {price_day.isoformat()}"
                 )
                 continue
-            if row.price_bh is not None and w.price_bh > row.price_bh:
+            ref_price = row.price_bh
+            if pclass.source is not None:
+                if ref_price is not None and pclass.pct != HUNDRED and row.facility_class is None:
+                    # a class-specific row already holds the class price; the percentage applies to the
+                    # common (annex-III) price only. DON_GIA keeps 3 decimals (QĐ 130; benefits.md §6.3)
+                    ref_price = (ref_price * pclass.pct * _PCT).quantize(_MILLI, rounding=ROUNDING_MODES[rounding])
+                w.steps.append(
+                    TraceStep(
+                        "PRICE.CLASS",
+                        "don_gia_bh",
+                        ref_price if ref_price is not None else ZERO,
+                        (
+                            ("price_class", pclass.price_class or "-"),
+                            ("pct", pclass.pct),
+                            ("catalogue_price", row.price_bh if row.price_bh is not None else ZERO),
+                            ("valid", pclass.validity or ""),
+                            ("source", pclass.source),
+                        ),
+                    )
+                )
+            if ref_price is not None and w.price_bh > ref_price:
                 ctx.findings.append(
                     Finding(
                         f"lines[stt={line.stt}].unit_price_bh",
-                        f"BH unit price {w.price_bh} above the catalogue price {row.price_bh}; "
+                        f"BH unit price {w.price_bh} above the catalogue price {ref_price}; "
                         "the catalogue price is used",
                         "warning",
                         line.stt,
                         "price_above",
                     )
                 )
-                w.price_bh = row.price_bh
+                w.price_bh = ref_price
             if row.payment_ratio != w.ratio:
                 ctx.findings.append(
                     Finding(
@@ -490,6 +559,11 @@ def price(
         cached = rate_cache.get(key)
         if cached is None:
             r, m, why = _rate(w.card, rinfo, below, commune, exempt_5y, anchor, options)
+            recorded = _record_muc(m, anchor, options, params)
+            if recorded is not None:
+                ctx.trace.append(recorded[1])
+                why += f"; {m} recorded as {recorded[0]}"
+                m = recorded[0]
             step = TraceStep(
                 "LINE.MUC_HUONG", "muc_huong", m, (("why", why), ("rate", r), ("factor", rinfo.factor))
             )
@@ -549,6 +623,37 @@ def price(
         claim_params,
         tuple(ctx.trace),
     )
+
+
+_MUC_MODES = {"half_up": ROUNDING_MODES["half_up"], "down": ROUND_DOWN}
+
+
+def _record_muc(
+    muc: Decimal, on: date, options: PricingOptions, params: Parameters
+) -> tuple[Decimal, TraceStep] | None:
+    """Rule ROUND.MUC_HUONG: MUC_HUONG brought to the decimals the field allows on ``on``, or None if unchanged.
+
+    QĐ 130/QĐ-BYT writes a whole percentage until 2026-06-30; QĐ 1931/QĐ-BYT one decimal from 2026-07-01
+    (benefits.md §4.1, §11.4 [UNCONFIRMED]); the mode is ``PricingOptions.muc_huong_rounding``.
+    """
+    mode = options.muc_huong_rounding
+    if mode == "exact":
+        return None
+    row = params.scalars.get(("muc_huong_decimals",), on)
+    if row is None:
+        return None
+    quantum = Decimal(1).scaleb(-int(row.values["value"]))
+    rounded = muc.quantize(quantum, rounding=_MUC_MODES[mode])
+    if rounded == muc:
+        return None
+    step = TraceStep(
+        "ROUND.MUC_HUONG",
+        "muc_huong",
+        rounded,
+        (("exact", muc), ("decimals", row.values["value"]), ("mode", mode), ("valid", row.validity),
+         ("source", row.source)),
+    )
+    return rounded, step
 
 
 def _order_key(w: _Work) -> tuple[datetime, int]:

@@ -119,6 +119,7 @@ def _line(raw: Mapping[str, Any], i: int) -> Line:
         line_datetime=_datetime(raw.get("line_datetime"), f"{f}.line_datetime"),
         ma_nhom=_str(raw.get("ma_nhom")),
         ma_pttt=ma_pttt,
+        bed_type=_str(raw.get("bed_type")),
     )
 
 
@@ -161,6 +162,7 @@ def encounter_from_dict(raw: Mapping[str, Any]) -> Encounter:
         pre2025_level=fac_raw.get("pre2025_level"),
         hospital_class=_str(fac_raw.get("hospital_class")),
         basic_level_score=_opt_dec(fac_raw.get("basic_level_score"), "facility.basic_level_score"),
+        icu_approved=fac_raw.get("icu_approved") if isinstance(fac_raw.get("icu_approved"), bool) else None,
     )
     route = raw.get("route")
     if route not in ROUTES:

@@ -159,6 +159,46 @@ RULES: dict[str, Rule] = {
         "Giá BH theo danh mục ({tariff_row}) ngày {on}: {value} đ.",
         "BH price from the catalogue ({tariff_row}) on {on}: {value} VND.",
     ),
+    "ROUND.MUC_HUONG": Rule(
+        "QĐ 130/QĐ-BYT field MUC_HUONG (whole percent); QĐ 1931/QĐ-BYT from 2026-07-01 (one decimal) [UNCONFIRMED]",
+        "Mức hưởng {exact} ghi thành {value} ({decimals} số lẻ, làm tròn {mode}; hiệu lực {valid}; {source}).",
+        "MUC_HUONG {exact} recorded as {value} ({decimals} decimals, rounding {mode}; valid {valid}; {source}).",
+    ),
+    "PRICE.CLASS": Rule(
+        "Circular 39/2018/TT-BYT Art. 4; Circular 22/2023/TT-BYT",
+        "Giá theo hạng {price_class}: {pct}% của giá danh mục {catalogue_price} = {value} đ ({source}).",
+        "Price of class {price_class}: {pct}% of the catalogue price {catalogue_price} = {value} VND ({source}).",
+    ),
+    "TRANSPORT.ELIGIBLE": Rule(
+        "Decree 146/2018/NĐ-CP Art. 26; Decree 188/2025/NĐ-CP Art. 14 [UNCONFIRMED]; Decree 70/2015/NĐ-CP",
+        "Vận chuyển dòng {stt}, nhóm thẻ {group}: {value} ({why}; {source}).",
+        "Transport line {stt}, card group {group}: eligible {value} ({why}; {source}).",
+    ),
+    "BED.ICU": Rule(
+        "Circular 39/2018/TT-BYT Art. 6; QĐ 01/2008/QĐ-BYT",
+        "Giường hồi sức tích cực dòng {stt} không được thanh toán: {why} ({source}).",
+        "ICU bed line {stt} refused: {why} ({source}).",
+    ),
+    "BED.SURGICAL_DAYS": Rule(
+        "Circular 39/2018/TT-BYT Art. 6",
+        "Giường ngoại khoa dòng {stt}: {value} ngày sau phẫu thuật ngày {operation} (tối đa {limit}; {source}).",
+        "Surgical bed line {stt}: {value} days after the operation of {operation} (at most {limit}; {source}).",
+    ),
+    "BED.SURGICAL_LIMIT": Rule(
+        "Circular 39/2018/TT-BYT Art. 6",
+        "Giường ngoại khoa dòng {stt} vượt số ngày tối đa: {why} ({source}).",
+        "Surgical bed line {stt} beyond the limit: {why} ({source}).",
+    ),
+    "BED.OBSERVATION": Rule(
+        "Circular 39/2018/TT-BYT Art. 6",
+        "Giường lưu dòng {stt}: {why} ({source}).",
+        "Observation bed line {stt}: {why} ({source}).",
+    ),
+    "BED.OBSERVATION_EXAM": Rule(
+        "Circular 39/2018/TT-BYT Art. 6",
+        "Công khám dòng {stt} không thanh toán: {why} ({source}).",
+        "Exam line {stt} not paid: {why} ({source}).",
+    ),
     "CLAIM.BED_DAYS": Rule(
         "Circular 39/2018/TT-BYT Art. 6 as amended by Circular 13/2019",
         "Số ngày giường = {value} ({hours} giờ; {why}).",
