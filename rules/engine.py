@@ -160,6 +160,13 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
     return days, hours
 
 
+@lru_cache(maxsize=16)
+def _first_rates(params: Parameters) -> date | None:
+    """First day any card-digit rate is in force (benefits.md §2.2 / §4.2: 2015-01-01)."""
+    starts = [rows[0].valid_from for key in params.card_digits.keys() if (rows := params.card_digits.rows(key))]
+    return min(starts) if starts else None
+
+
 def _extra_day(enc: Encounter, on: date, params: Parameters) -> str | None:
     """Source of the extra bed day on a severe discharge, or None (Circular 39/2018 Art. 6(1)(a)).
 
@@ -355,10 +362,23 @@ def price(
     exam_route = route
     if enc.visit_type == "inpatient" and options.exam_before_admission_factor == "outpatient":
         exam_route = route_factor(enc, anchor, "outpatient", params, options, [])
-    if lcs_info is None:
+    first_rates = _first_rates(params)
+    blocked: str | None = None
+    if first_rates is not None and anchor < first_rates:
+        # benefits.md §4.2 gives group rates from 2015-01-01 only (Law 46/2014); the original 2008 rates are
+        # not in the sheet, so nothing earlier is priced
+        blocked = (
+            f"no benefit rules before {first_rates.isoformat()}: the card-digit rates (Law 25/2008 Art. 22 as "
+            f"amended by Law 46/2014) start then and earlier rates are not in the rules; encounter of "
+            f"{anchor.isoformat()}"
+        )
+        ctx.findings.append(Finding("encounter_date", blocked, code="before_rules"))
+    elif lcs_info is None:
         # no base salary, so no threshold and no cap: nothing can be priced safely
+        blocked = f"no dated parameters in force on {lcs_anchor.isoformat()}"
+    if blocked is not None:
         for line in enc.lines:
-            ctx.reject(line, "encounter_date", f"no dated parameters in force on {lcs_anchor.isoformat()}")
+            ctx.reject(line, "encounter_date", blocked)
 
     bed_days, stay_hours = _bed_days(enc, ctx)
     beds = check_beds(enc, anchor, params, options.bed_rule_action == "reject")
@@ -381,7 +401,7 @@ def price(
     # ---- stage 1: validate lines and compute THANH_TIEN_BV / THANH_TIEN_BH
     works: list[_Work] = []
     price_day = enc.admission_datetime.date() if enc.admission_datetime else enc.encounter_date
-    for line in enc.lines if lcs_info is not None else ():
+    for line in enc.lines if blocked is None else ():
         if line.quantity < 0:
             ctx.reject(line, "quantity", f"negative quantity {line.quantity}")
             continue
