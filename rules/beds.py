@@ -45,36 +45,73 @@ def rule_values(rule: str, on: date, params: Parameters) -> frozenset[str]:
     return frozenset(r.values["value"] for r in rule_rows(rule, on, params))
 
 
-@lru_cache(maxsize=256)
-def _patterns(on: date, params: Parameters) -> tuple[tuple[re.Pattern[str], str], ...]:
+class _BedTyper:
+    """Bed type by code and MA_NHOM under one set of rows in force, memoised per code.
+
+    Typers are shared by every date on which the same rows are in force, so the memo hits across dates.
+    """
+
+    __slots__ = ("day_care", "memo", "observation", "patterns")
+
+    def __init__(
+        self, patterns: tuple[tuple[str, str], ...], observation: frozenset[str], day_care: frozenset[str]
+    ) -> None:
+        self.patterns = tuple((re.compile(p), t) for p, t in patterns)
+        self.observation = observation
+        self.day_care = day_care
+        self.memo: dict[tuple[str, str | None], str | None] = {}
+
+    def type_of(self, code: str, ma_nhom: str | None) -> str | None:
+        key = (code, ma_nhom)
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        found: str | None = None
+        if ma_nhom is not None and ma_nhom in self.observation:
+            found = "observation"
+        elif ma_nhom is not None and ma_nhom in self.day_care:
+            found = "day_care"
+        else:
+            text = code.strip().upper()
+            for pattern, kind in self.patterns:
+                if pattern.match(text):
+                    found = kind
+                    break
+        if len(self.memo) > 50_000:  # bounded: a long-running service sees many codes
+            self.memo.clear()
+        self.memo[key] = found
+        return found
+
+
+_TYPERS: dict[tuple[object, ...], _BedTyper] = {}
+
+
+@lru_cache(maxsize=1024)
+def _typer(on: date, params: Parameters) -> _BedTyper:
     table = params.bed_types
-    out = []
+    patterns = []
     for key in table.keys():
         row = table.get(key, on)
         if row is not None:
-            out.append((re.compile(key[0]), row.values["bed_type"]))
-    return tuple(out)
-
-
-@lru_cache(maxsize=8192)
-def _type_of_code(code: str, ma_nhom: str | None, on: date, params: Parameters) -> str | None:
-    if ma_nhom is not None:
-        if ma_nhom in rule_values("observation_group", on, params):
-            return "observation"
-        if ma_nhom in rule_values("day_care_group", on, params):
-            return "day_care"
-    text = code.strip().upper()
-    for pattern, bed_type in _patterns(on, params):
-        if pattern.match(text):
-            return bed_type
-    return None
+            patterns.append((key[0], row.values["bed_type"]))
+    content = (
+        id(params),
+        tuple(sorted(patterns)),
+        rule_values("observation_group", on, params),
+        rule_values("day_care_group", on, params),
+    )
+    typer = _TYPERS.get(content)
+    if typer is None:
+        typer = _TYPERS[content] = _BedTyper(content[1], content[2], content[3])
+    return typer
 
 
 def bed_type(line: Line, on: date, params: Parameters) -> str | None:
     """The bed type of a line: ``Line.bed_type`` if given, else from MA_NHOM and the code (bed_types.csv)."""
     if line.bed_type:
         return line.bed_type
-    return _type_of_code(line.code, line.ma_nhom, on, params)
+    return _typer(on, params).type_of(line.code, line.ma_nhom)
 
 
 def facility_kind(fac: Facility) -> str | None:
@@ -132,9 +169,12 @@ def check_beds(enc: Encounter, on: date, params: Parameters, reject: bool) -> Be
     Art. 4c as amended by Circular 39/2024).
     """
     beds: list[tuple[Line, str]] = []
+    typer: _BedTyper | None = None
     for line in enc.lines:
         if line.group == "bed" or line.bed_type:
-            kind = bed_type(line, on, params)
+            if typer is None:
+                typer = _typer(on, params)
+            kind = line.bed_type or typer.type_of(line.code, line.ma_nhom)
             if kind is not None:
                 beds.append((line, kind))
     if not beds:

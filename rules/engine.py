@@ -648,6 +648,7 @@ def price(
 _MUC_MODES = {"half_up": ROUNDING_MODES["half_up"], "down": ROUND_DOWN}
 
 
+@lru_cache(maxsize=4096)
 def _record_muc(
     muc: Decimal, on: date, options: PricingOptions, params: Parameters
 ) -> tuple[Decimal, TraceStep] | None:

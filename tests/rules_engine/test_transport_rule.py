@@ -1,5 +1,7 @@
 """Transport eligibility (benefits.md §7.7, Decree 146/2018 Art. 26): conditions as dated data."""
 
+from typing import Any
+
 import rules
 from rules import PricingOptions, encounter_from_dict, price
 
@@ -33,7 +35,7 @@ def test_group_not_in_the_list_is_rejected_even_with_digit_2() -> None:
 def test_route_condition_emergency_or_inpatient_transfer() -> None:
     claim = priced(trip(emergency=False, route="registered_facility"))
     assert [r.stt for r in claim.rejected] == [1] and "emergency or an inpatient transfer" in claim.rejected[0].reason
-    transfer = dict(emergency=False, route="referral", visit_type="inpatient",
+    transfer: dict[str, Any] = dict(emergency=False, route="referral", visit_type="inpatient",
                     admission_datetime="2024-10-02T08:00", discharge_datetime="2024-10-05T08:00")
     assert priced(trip(discharge_type="2", **transfer)).rejected == ()
     assert [r.stt for r in priced(trip(discharge_type="1", **transfer)).rejected] == [1]
