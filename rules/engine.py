@@ -389,6 +389,13 @@ def price(
         ctx.trace.extend(beds.steps)
     stopped_row = params.scalars.get(("stopped_service_suffix",), anchor)
     stopped = stopped_row.values["value"] if stopped_row is not None else None
+    unpriced_row = params.scalars.get(("unpriced_service_suffix",), anchor)
+    unpriced = unpriced_row.values["value"] if unpriced_row is not None else None
+    direct_row = (
+        params.scalars.get(("exam_not_paid_direct_admission",), anchor)
+        if enc.admitted_directly and enc.visit_type == "inpatient"
+        else None
+    )
     if options.check_service_ratios:
         _check_ratios(enc.lines, anchor, ctx)
 
@@ -427,6 +434,21 @@ def price(
                 f"service stopped for clinical reasons (code suffix {stopped}): only the drugs and supplies "
                 f"used are paid ({stopped_row.source})",
             )
+            continue
+        if unpriced is not None and line.group == "service" and line.code.endswith(unpriced) and unpriced_row:
+            # a warning, not a rejection: vectors.json uses such codes as illustrative codes with prices
+            ctx.findings.append(
+                Finding(
+                    f"lines[stt={line.stt}].code",
+                    f"technique without a price yet (code suffix {unpriced}) is not paid until the Ministry "
+                    f"sets its price ({unpriced_row.source})",
+                    "warning",
+                    line.stt,
+                    "unpriced_service",
+                )
+            )
+        if direct_row is not None and line.group == "exam":
+            ctx.reject(line, "group", f"no exam fee for a direct admission to a ward ({direct_row.source})")
             continue
         on = _line_date(line, enc)
         info, by_grace = _card_for(cards, on, enc, grace)

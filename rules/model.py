@@ -108,6 +108,8 @@ class Encounter:
     condition_at_discharge: str | None = None
     transfer_to: str | None = None
     five_year: FiveYear | None = None
+    #: admitted straight to a ward, not through the outpatient department (no exam fee, benefits.md §7.3)
+    admitted_directly: bool = False
 
 
 # -------------------------------------------------------------------------------------------- output

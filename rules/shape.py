@@ -205,6 +205,7 @@ def encounter_from_dict(raw: Mapping[str, Any]) -> Encounter:
         ma_khuvuc=_str(raw.get("ma_khuvuc")),
         discharge_type=_str(raw.get("discharge_type")),
         condition_at_discharge=_str(raw.get("condition_at_discharge")),
+        admitted_directly=raw.get("admitted_directly") is True,
         transfer_to=_str(raw.get("transfer_to")),
         five_year=five,
     )

@@ -153,3 +153,32 @@ def test_encounters_before_2015_are_rejected_with_a_clear_finding() -> None:
     raw.update(encounter_date="2015-01-01", admission_datetime="2015-01-01T08:00",
                discharge_datetime="2015-01-01T11:00")
     assert priced(raw).rejected == ()
+
+
+# ---------------------------------------------------------------- techniques without a price (.0000)
+def test_unpriced_technique_is_flagged_inside_the_rule_dates() -> None:
+    raw = encounter([line(1, bv=200000, code="02.0123.0000"), line(2, bv=500000, code="02.0124.0571")])
+    claim = priced(raw)
+    found = [f for f in claim.findings if f.code == "unpriced_service"]
+    assert [f.stt for f in found] == [1] and ".0000" in found[0].reason and found[0].severity == "warning"
+    raw.update(encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00",
+               discharge_datetime="2018-06-01T11:00")
+    assert not any(f.code == "unpriced_service" for f in priced(raw).findings)
+
+
+# ---------------------------------------------------------------- exam fee and direct admission
+def test_no_exam_fee_for_a_direct_admission_to_a_ward() -> None:
+    raw = encounter(
+        [line(1, group="exam", bv=40000), line(2, bv=500000)],
+        visit_type="inpatient",
+        admission_datetime="2024-10-02T08:00",
+        discharge_datetime="2024-10-04T08:00",
+        admitted_directly=True,
+    )
+    claim = priced(raw)
+    assert [r.stt for r in claim.rejected] == [1] and "direct admission" in claim.rejected[0].reason
+    raw["admitted_directly"] = False  # registered at the outpatient department, then admitted: paid
+    assert priced(raw).rejected == ()
+    raw.update(admitted_directly=True, encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00",
+               discharge_datetime="2018-06-03T08:00")
+    assert priced(raw).rejected == ()
