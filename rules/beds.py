@@ -273,7 +273,14 @@ def _surgical(
                 "BED.SURGICAL_DAYS",
                 "surgical_bed_days",
                 total,
-                (("stt", str(line.stt)), ("operation", op.isoformat()), ("limit", limit), ("source", row.source)),
+                (
+                    ("stt", str(line.stt)),
+                    ("operation", op.isoformat()),
+                    ("limit", limit),
+                    ("on", on.isoformat()),
+                    ("valid", row.validity),
+                    ("source", row.source),
+                ),
             )
         )
         if excess > _ZERO:

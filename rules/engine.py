@@ -491,6 +491,7 @@ def price(
                             ("price_class", pclass.price_class or "-"),
                             ("pct", pclass.pct),
                             ("catalogue_price", row.price_bh if row.price_bh is not None else ZERO),
+                            ("on", price_day.isoformat()),
                             ("valid", pclass.validity or ""),
                             ("source", pclass.source),
                         ),
@@ -693,8 +694,8 @@ def _record_muc(
         "ROUND.MUC_HUONG",
         "muc_huong",
         rounded,
-        (("exact", muc), ("decimals", row.values["value"]), ("mode", mode), ("valid", row.validity),
-         ("source", row.source)),
+        (("exact", muc), ("decimals", row.values["value"]), ("mode", mode), ("on", on.isoformat()),
+         ("valid", row.validity), ("source", row.source)),
     )
     return rounded, step
 

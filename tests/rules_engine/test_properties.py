@@ -176,7 +176,12 @@ def test_every_parameter_row_is_dated_and_sourced() -> None:
         p.service_ratios,
         p.scalars,
         p.direct_payment_caps,
+        p.bed_types,
+        p.bed_rules,
+        p.transport,
+        p.price_classes,
     ):
+        assert list(table.keys()), table.table
         for key in table.keys():
             for row in table.rows(key):
                 assert row.source and row.valid_from <= row.valid_to
