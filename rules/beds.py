@@ -114,14 +114,39 @@ def bed_type(line: Line, on: date, params: Parameters) -> str | None:
     return _typer(on, params).type_of(line.code, line.ma_nhom)
 
 
+_CLASS_SPELLINGS = {
+    "đặc biệt": "special",
+    "dac biet": "special",
+    "db": "special",
+    "1": "I",
+    "2": "II",
+    "3": "III",
+    "4": "IV",
+}
+
+
+@lru_cache(maxsize=256)
+def normalize_class(text: str) -> str:
+    """``hạng I`` / ``1`` / ``i`` → ``I``; ``đặc biệt`` → ``special``; other kinds lower-cased."""
+    cls = text.strip()
+    low = cls.lower()
+    for lead in ("hạng ", "hang "):
+        if low.startswith(lead):
+            cls, low = cls[len(lead) :].strip(), low[len(lead) :].strip()
+    if low in _CLASS_SPELLINGS:
+        return _CLASS_SPELLINGS[low]
+    if cls.upper() in HOSPITAL_CLASSES:
+        return cls.upper()
+    return "special" if low == "special" else low
+
+
 def facility_kind(fac: Facility) -> str | None:
-    """``commune``, a hospital class (``special``, ``I`` … ``IV``) or another kind named by ``hospital_class``."""
-    cls = (fac.hospital_class or "").strip()
-    if cls.lower() == "commune" or (fac.pre2025_level or fac.old_level) == "commune":
+    """``commune``, a hospital class (``special``, ``I`` … ``IV``) or another kind named by ``hospital_class``
+    (``unclassified``, ``private``, ``polyclinic``, ``army_police_clinic``, ``cadre_clinic``)."""
+    cls = normalize_class(fac.hospital_class or "")
+    if cls == "commune" or (fac.pre2025_level or fac.old_level) == "commune":
         return "commune"
-    if cls in HOSPITAL_CLASSES:
-        return cls
-    return cls.lower() or None
+    return cls or None
 
 
 def _scalar(name: str, on: date, params: Parameters) -> tuple[Decimal, DatedRow] | None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from rules.beds import facility_kind
+from rules.beds import HOSPITAL_CLASSES, facility_kind
 from rules.model import Facility
 from rules.params import Parameters
 
@@ -36,6 +36,8 @@ def price_class(fac: Facility, group: str, on: date, params: Parameters) -> Pric
     given = fac.hospital_class
     if kind is None:
         return PriceClass(given, _HUNDRED, None, None)
+    if kind in HOSPITAL_CLASSES:
+        given = kind  # the catalogue writes classes as special, I … IV
     table = params.price_classes
     row = table.get((kind, group), on) or table.get((kind, "*"), on)
     if row is None:

@@ -188,3 +188,11 @@ def test_extra_bed_day_for_death_family_request_and_upward_transfer_only() -> No
 def test_extra_bed_day_not_before_2019_01_15() -> None:
     raw = inpatient([], day="2018-10-02", days=3, condition_at_discharge="died", discharge_type="1")
     assert priced(raw).parameters.bed_days is None  # no bed-day rule in force before Circular 39/2018
+
+
+def test_hospital_class_spellings_are_understood() -> None:
+    for spelling in ("hạng I", "1", "i", "đặc biệt", "special"):
+        raw = inpatient([bed(1, "K02.HSTC", 2, "2024-10-02T12:00")], facility={"code": "x", "hospital_class": spelling})
+        assert priced(raw).rejected == (), spelling
+    raw = inpatient([bed(1, "K02.HSTC", 2, "2024-10-02T12:00")], facility={"code": "x", "hospital_class": "Hạng III"})
+    assert [r.stt for r in priced(raw).rejected] == [1]
