@@ -391,6 +391,11 @@ def price(
     stopped = stopped_row.values["value"] if stopped_row is not None else None
     unpriced_row = params.scalars.get(("unpriced_service_suffix",), anchor)
     unpriced = unpriced_row.values["value"] if unpriced_row is not None else None
+    late_row = (
+        params.scalars.get(("card_late_presentation_rule",), anchor)
+        if enc.card_presented_at is not None and not (enc.emergency or enc.route == "emergency")
+        else None
+    )
     direct_row = (
         params.scalars.get(("exam_not_paid_direct_admission",), anchor)
         if enc.admitted_directly and enc.visit_type == "inpatient"
@@ -449,6 +454,18 @@ def price(
             )
         if direct_row is not None and line.group == "exam":
             ctx.reject(line, "group", f"no exam fee for a direct admission to a ward ({direct_row.source})")
+            continue
+        if (
+            late_row is not None
+            and enc.card_presented_at is not None
+            and (line.line_datetime or enc.admission_datetime or enc.card_presented_at) < enc.card_presented_at
+        ):
+            ctx.reject(
+                line,
+                "card",
+                f"card presented on {enc.card_presented_at.isoformat(sep=' ')}: care before that is not paid by "
+                f"the facility's claim but refunded directly ({late_row.source})",
+            )
             continue
         on = _line_date(line, enc)
         info, by_grace = _card_for(cards, on, enc, grace)

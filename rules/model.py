@@ -110,6 +110,8 @@ class Encounter:
     five_year: FiveYear | None = None
     #: admitted straight to a ward, not through the outpatient department (no exam fee, benefits.md §7.3)
     admitted_directly: bool = False
+    #: when the card was presented, if later than admission (Decree 188/2025 Art. 38(1), benefits.md §9)
+    card_presented_at: datetime | None = None
 
 
 # -------------------------------------------------------------------------------------------- output

@@ -206,6 +206,7 @@ def encounter_from_dict(raw: Mapping[str, Any]) -> Encounter:
         discharge_type=_str(raw.get("discharge_type")),
         condition_at_discharge=_str(raw.get("condition_at_discharge")),
         admitted_directly=raw.get("admitted_directly") is True,
+        card_presented_at=_datetime(raw.get("card_presented_at"), "card_presented_at"),
         transfer_to=_str(raw.get("transfer_to")),
         five_year=five,
     )

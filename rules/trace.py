@@ -174,6 +174,11 @@ RULES: dict[str, Rule] = {
         "Vận chuyển dòng {stt}, nhóm thẻ {group}: {value} ({why}; {source}).",
         "Transport line {stt}, card group {group}: eligible {value} ({why}; {source}).",
     ),
+    "TRANSPORT.AMOUNT": Rule(
+        "Decree 146/2018/NĐ-CP Art. 26(2); Decree 188/2025/NĐ-CP Art. 14 [UNCONFIRMED]",
+        "Chi phí vận chuyển = {litres_per_km} lít/km × {distance_km} km × {fuel_price} đ × {trips} lượt = {value} đ.",
+        "Transport = {litres_per_km} l/km × {distance_km} km × {fuel_price} VND × {trips} way(s) = {value} VND.",
+    ),
     "BED.ICU": Rule(
         "Circular 39/2018/TT-BYT Art. 6; QĐ 01/2008/QĐ-BYT",
         "Giường hồi sức tích cực dòng {stt} không được thanh toán: {why} ({source}).",

@@ -14,10 +14,12 @@ No row in force on the date: the rule is not applied (a warning says transport c
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from rules.model import Encounter
+from rules.model import Encounter, TraceStep
+from rules.money import round2
 from rules.params import Parameters
 
 
@@ -79,3 +81,33 @@ def group_reason(prefix: str, rule: TransportRule) -> str | None:
     if group in rule.groups:
         return None
     return f"card group {group} is not among the groups whose transport the fund pays"
+
+
+def transport_amount(
+    distance_km: Decimal, fuel_price: Decimal, on: date, params: Parameters, both_ways: bool
+) -> tuple[Decimal, TraceStep] | None:
+    """Transport paid by the fund: litres per km × distance × fuel price on the day, both ways when the
+    facility's own vehicle is used (one payment per trip), else one way (Decree 146/2018/NĐ-CP Art. 26(2);
+    benefits.md §7.7). Money rounded to 2 decimals half-up (benefits.md §6.3). None before the rule.
+    """
+    row = params.scalars.get(("transport_fuel_litres_per_km",), on)
+    if row is None:
+        return None
+    litres = Decimal(row.values["value"])
+    trips = 2 if both_ways else 1
+    value = round2(litres * distance_km * fuel_price * trips)
+    step = TraceStep(
+        "TRANSPORT.AMOUNT",
+        "transport_amount",
+        value,
+        (
+            ("litres_per_km", litres),
+            ("distance_km", distance_km),
+            ("fuel_price", fuel_price),
+            ("trips", str(trips)),
+            ("on", on.isoformat()),
+            ("valid", row.validity),
+            ("source", row.source),
+        ),
+    )
+    return value, step

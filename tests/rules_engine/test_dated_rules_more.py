@@ -182,3 +182,26 @@ def test_no_exam_fee_for_a_direct_admission_to_a_ward() -> None:
     raw.update(admitted_directly=True, encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00",
                discharge_datetime="2018-06-03T08:00")
     assert priced(raw).rejected == ()
+
+
+# ---------------------------------------------------------------- card presented late (from 2025-07-01)
+def late_card(day: str, **kw: object) -> dict:  # type: ignore[type-arg]
+    return encounter(
+        [line(1, bv=500000, line_datetime=f"{day}T09:00"), line(2, bv=500000, line_datetime=f"{day}T15:00")],
+        encounter_date=day,
+        visit_type="inpatient",
+        admission_datetime=f"{day}T08:00",
+        discharge_datetime=f"{day}T20:00",
+        card_presented_at=f"{day}T12:00",
+        **kw,
+    )
+
+
+def test_card_presented_late_pays_from_presentation_except_emergency() -> None:
+    claim = priced(late_card("2025-08-04"))
+    assert [r.stt for r in claim.rejected] == [1] and "direct" in claim.rejected[0].reason
+    assert priced(late_card("2025-08-04", emergency=True, route="emergency")).rejected == ()
+
+
+def test_card_presented_late_rule_not_before_2025_07_01() -> None:
+    assert priced(late_card("2025-06-02")).rejected == ()

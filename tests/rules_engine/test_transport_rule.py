@@ -67,3 +67,18 @@ def test_rule_not_applied_before_2018_12_01() -> None:
 def test_transport_rule_can_only_warn() -> None:
     claim = priced(trip("DN4010123456701"), options=PricingOptions(transport_rule="warn"))
     assert claim.rejected == () and any(f.code == "transport" for f in claim.findings)
+
+
+def test_transport_amount_is_fuel_per_km_times_distance_and_price() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from rules.transport import transport_amount
+
+    params = rules.default_parameters()
+    got = transport_amount(Decimal(45), Decimal("21350"), date(2024, 10, 2), params, both_ways=True)
+    assert got is not None and got[0] == Decimal("384300.00")  # 0.2 × 45 × 21,350 × 2
+    assert "Decree 146/2018" in got[1].legal_ref and "384300" in got[1].text_en
+    one_way = transport_amount(Decimal(45), Decimal("21350"), date(2024, 10, 2), params, both_ways=False)
+    assert one_way is not None and one_way[0] == Decimal("192150.00")
+    assert transport_amount(Decimal(45), Decimal("21350"), date(2018, 6, 1), params, both_ways=True) is None
