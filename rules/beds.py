@@ -24,6 +24,7 @@ from rules.params import DatedRow, Parameters
 
 HOSPITAL_CLASSES = frozenset({"special", "I", "II", "III", "IV"})
 _ZERO = Decimal(0)
+_MISS = "?"  # memo sentinel: not a bed type
 
 
 @lru_cache(maxsize=1024)
@@ -199,7 +200,9 @@ def check_beds(enc: Encounter, on: date, params: Parameters, reject: bool) -> Be
         if line.group == "bed" or line.bed_type:
             if typer is None:
                 typer = _typer(on, params)
-            kind = line.bed_type or typer.type_of(line.code, line.ma_nhom)
+            kind = line.bed_type or typer.memo.get((line.code, line.ma_nhom), _MISS)
+            if kind is _MISS:
+                kind = typer.type_of(line.code, line.ma_nhom)
             if kind is not None:
                 beds.append((line, kind))
     if not beds:

@@ -34,7 +34,7 @@ from rules.model import (
 )
 from rules.money import CENT, HUNDRED, ROUNDING_MODES, ZERO, round2
 from rules.options import DEFAULT_OPTIONS, PricingOptions
-from rules.params import Parameters, default_parameters
+from rules.params import DatedRow, Parameters, default_parameters
 from rules.price_class import price_class
 from rules.tariff import Tariff
 from rules.transport import group_reason, route_reason, transport_rule
@@ -129,8 +129,8 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
         return None, None
     on = enc.admission_datetime.date()
     p = ctx.params
-    min_row = p.scalars.get(("bed_min_hours",), on)
-    full_row = p.scalars.get(("bed_full_day_hours",), on)
+    min_row = _scalar("bed_min_hours", on, p)
+    full_row = _scalar("bed_full_day_hours", on, p)
     if min_row is None or full_row is None:
         return None, None
     seconds = (enc.discharge_datetime - enc.admission_datetime).total_seconds()
@@ -158,6 +158,12 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
         )
     )
     return days, hours
+
+
+@lru_cache(maxsize=8192)
+def _scalar(name: str, on: date, params: Parameters) -> DatedRow | None:
+    """The ``scalars.csv`` row ``name`` in force on ``on`` (memoised: encounters repeat dates)."""
+    return params.scalars.get((name,), on)
 
 
 @lru_cache(maxsize=16)
@@ -242,7 +248,7 @@ def _check_ratios(lines: Sequence[Line], on: date, ctx: _Ctx) -> None:
 def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date, ctx: _Ctx) -> None:
     """Warnings: exams above 2 × one exam (Circular 39/2018 Art. 5(3)); bed days above the stay (Art. 6)."""
     exams = [w for w in works if w.line.group == "exam"]
-    cap_row = ctx.params.scalars.get(("exam_total_cap_multiple",), on)
+    cap_row = _scalar("exam_total_cap_multiple", on, ctx.params) if exams else None
     if exams and cap_row is not None:
         one = max(w.price_bh for w in exams)
         limit = one * Decimal(cap_row.values["value"])
@@ -267,6 +273,26 @@ def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date
                     code="bed_days",
                 )
             )
+
+
+def _refused_by_episode(
+    line: Line, enc: Encounter, direct_row: DatedRow | None, late_row: DatedRow | None, ctx: _Ctx
+) -> bool:
+    """Exam fee of a direct admission (Circular 39/2018 Art. 5); care before a late card (Decree 188 Art. 38)."""
+    if direct_row is not None and line.group == "exam":
+        ctx.reject(line, "group", f"no exam fee for a direct admission to a ward ({direct_row.source})")
+        return True
+    presented = enc.card_presented_at
+    if late_row is not None and presented is not None:
+        if (line.line_datetime or enc.admission_datetime or presented) < presented:
+            ctx.reject(
+                line,
+                "card",
+                f"card presented on {presented.isoformat(sep=' ')}: care before that is not paid by the "
+                f"facility's claim but refunded directly ({late_row.source})",
+            )
+            return True
+    return False
 
 
 def _transport_ok(line: Line, card: CardInfo, on: date, ctx: _Ctx) -> bool:
@@ -387,17 +413,16 @@ def price(
         refused = beds.refused
         ctx.findings.extend(beds.findings)
         ctx.trace.extend(beds.steps)
-    stopped_row = params.scalars.get(("stopped_service_suffix",), anchor)
-    stopped = stopped_row.values["value"] if stopped_row is not None else None
-    unpriced_row = params.scalars.get(("unpriced_service_suffix",), anchor)
-    unpriced = unpriced_row.values["value"] if unpriced_row is not None else None
+    stopped_row = _scalar("stopped_service_suffix", anchor, params)
+    unpriced_row = _scalar("unpriced_service_suffix", anchor, params)
+    suffixes = tuple(r.values["value"] for r in (stopped_row, unpriced_row) if r is not None)
     late_row = (
-        params.scalars.get(("card_late_presentation_rule",), anchor)
+        _scalar("card_late_presentation_rule", anchor, params)
         if enc.card_presented_at is not None and not (enc.emergency or enc.route == "emergency")
         else None
     )
     direct_row = (
-        params.scalars.get(("exam_not_paid_direct_admission",), anchor)
+        _scalar("exam_not_paid_direct_admission", anchor, params)
         if enc.admitted_directly and enc.visit_type == "inpatient"
         else None
     )
@@ -406,7 +431,7 @@ def price(
 
     # Decree 146/2018 Art. 27(9): inpatients; Decree 188/2025 Art. 50(4): also day-patients/outpatients
     grace_name = "card_grace_days_inpatient" if enc.visit_type == "inpatient" else "card_grace_days_outpatient"
-    grace_row = params.scalars.get((grace_name,), anchor)
+    grace_row = _scalar(grace_name, anchor, params)
     grace = int(grace_row.values["value"]) if grace_row else 0
     rounding = options.rounding
 
@@ -432,40 +457,30 @@ def price(
         if refused and line.stt in refused:
             ctx.reject(line, *refused[line.stt])
             continue
-        if stopped is not None and line.group == "service" and line.code.endswith(stopped) and stopped_row:
-            ctx.reject(
-                line,
-                "code",
-                f"service stopped for clinical reasons (code suffix {stopped}): only the drugs and supplies "
-                f"used are paid ({stopped_row.source})",
-            )
-            continue
-        if unpriced is not None and line.group == "service" and line.code.endswith(unpriced) and unpriced_row:
-            # a warning, not a rejection: vectors.json uses such codes as illustrative codes with prices
-            ctx.findings.append(
-                Finding(
-                    f"lines[stt={line.stt}].code",
-                    f"technique without a price yet (code suffix {unpriced}) is not paid until the Ministry "
-                    f"sets its price ({unpriced_row.source})",
-                    "warning",
-                    line.stt,
-                    "unpriced_service",
+        if suffixes and line.group == "service" and line.code.endswith(suffixes):
+            if stopped_row is not None and line.code.endswith(stopped_row.values["value"]):
+                ctx.reject(
+                    line,
+                    "code",
+                    f"service stopped for clinical reasons (code suffix {stopped_row.values['value']}): only "
+                    f"the drugs and supplies used are paid ({stopped_row.source})",
                 )
-            )
-        if direct_row is not None and line.group == "exam":
-            ctx.reject(line, "group", f"no exam fee for a direct admission to a ward ({direct_row.source})")
-            continue
-        if (
-            late_row is not None
-            and enc.card_presented_at is not None
-            and (line.line_datetime or enc.admission_datetime or enc.card_presented_at) < enc.card_presented_at
+                continue
+            if unpriced_row is not None:
+                # a warning, not a rejection: vectors.json uses such codes as illustrative codes with prices
+                ctx.findings.append(
+                    Finding(
+                        f"lines[stt={line.stt}].code",
+                        f"technique without a price yet (code suffix {unpriced_row.values['value']}) is not "
+                        f"paid until the Ministry sets its price ({unpriced_row.source})",
+                        "warning",
+                        line.stt,
+                        "unpriced_service",
+                    )
+                )
+        if (direct_row is not None or late_row is not None) and _refused_by_episode(
+            line, enc, direct_row, late_row, ctx
         ):
-            ctx.reject(
-                line,
-                "card",
-                f"card presented on {enc.card_presented_at.isoformat(sep=' ')}: care before that is not paid by "
-                f"the facility's claim but refunded directly ({late_row.source})",
-            )
             continue
         on = _line_date(line, enc)
         info, by_grace = _card_for(cards, on, enc, grace)
