@@ -342,8 +342,11 @@ def price(
     Decree 146/2018 Art. 14; Decree 188/2025 Art. 18–19; QĐ 3276/QĐ-BYT), line formulas of QĐ 130/QĐ-BYT as
     amended by QĐ 4750/QĐ-BYT. ``as_of`` is the anchor date of the benefit rules and the base salary; it
     defaults to the admission date (``encounter_date``) as benefits.md §0.1 prescribes. ``tariff``, when
-    given, must hold every line's code on the admission date (Circular 39/2018 Art. 12).
-    Bad input never raises: it is reported as a :class:`~rules.model.Finding`.
+    given, must hold every line's code on the admission date (Circular 39/2018 Art. 12), at the price class
+    of the facility (Circular 39/2018 Art. 4). Bed rules of Circular 39/2018 Art. 6 (:mod:`rules.beds`),
+    transport eligibility of Decree 146/2018 Art. 26 (:mod:`rules.transport`) and the other dated rules of
+    ``docs/pricing-rules.md`` refuse lines with a reason. Bad input never raises: it is reported as a
+    :class:`~rules.model.Finding`.
     """
     params = params or default_parameters()
     ctx = _Ctx(encounter, params, options)

@@ -128,7 +128,8 @@ def encounter_from_dict(raw: Mapping[str, Any]) -> Encounter:
 
     Besides the documented keys it accepts ``cards`` (list of ``{code, valid_from, valid_to,
     registered_facility}``) instead of ``card_code``, ``ma_khuvuc``, ``ma_lk`` and per-line ``line_datetime``,
-    ``ma_nhom``, ``ma_pttt``.
+    ``ma_nhom``, ``ma_pttt``, ``bed_type``, ``facility.icu_approved``, ``admitted_directly`` and
+    ``card_presented_at``.
     """
     if not isinstance(raw, Mapping):
         raise EncounterShapeError("inputs", "must be an object")
