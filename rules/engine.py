@@ -8,10 +8,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 from typing import Any
 
+from rules.beds import check_beds, rule_rows
 from rules.benefit import (
     CardInfo,
     RouteInfo,
@@ -33,15 +34,17 @@ from rules.model import (
 )
 from rules.money import CENT, HUNDRED, ROUNDING_MODES, ZERO, round2
 from rules.options import DEFAULT_OPTIONS, PricingOptions
-from rules.params import Parameters, default_parameters
+from rules.params import DatedRow, Parameters, default_parameters
+from rules.price_class import price_class
 from rules.tariff import Tariff
+from rules.transport import group_reason, route_reason, transport_rule
 
 _ONE = Decimal(1)
 _SUPPLY_GROUPS = frozenset({"10", "11"})
-_EXTRA_DAY_DISCHARGES = frozenset({"2", "4", "5"})  # MA_LOAI_RV: transfer, own request (family), transfer
 _NEAR_POOR_2026 = date(2026, 1, 1)
 _EARLIEST = datetime.min
 _PCT = Decimal("0.01")  # × 0.01 is exact, like ÷ 100, and cheaper
+_MILLI = Decimal("0.001")
 # named tuples built without the keyword-handling wrapper (hot path: about 8 per line)
 _new: Callable[..., Any] = tuple.__new__
 _RATIO_STEPS: dict[tuple[Decimal, str], TraceStep] = {}
@@ -106,7 +109,7 @@ def _card_for(
                 best = info
     if best is not None:
         return best, False
-    if enc.visit_type == "inpatient" and grace > 0:
+    if grace > 0:
         start = enc.admission_datetime.date() if enc.admission_datetime else enc.encounter_date
         for info in cards:
             c = info.card
@@ -126,8 +129,8 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
         return None, None
     on = enc.admission_datetime.date()
     p = ctx.params
-    min_row = p.scalars.get(("bed_min_hours",), on)
-    full_row = p.scalars.get(("bed_full_day_hours",), on)
+    min_row = _scalar("bed_min_hours", on, p)
+    full_row = _scalar("bed_full_day_hours", on, p)
     if min_row is None or full_row is None:
         return None, None
     seconds = (enc.discharge_datetime - enc.admission_datetime).total_seconds()
@@ -142,12 +145,10 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
     else:
         days = (enc.discharge_datetime.date() - enc.admission_datetime.date()).days
         why = "discharge date − admission date"
-        if (
-            enc.condition_at_discharge == "severe_not_improved"
-            and (enc.discharge_type or "") in _EXTRA_DAY_DISCHARGES
-        ):
+        extra = _extra_day(enc, on, p)
+        if extra is not None:
             days += 1
-            why += " + 1 (severe, not improved)"
+            why += f" + 1 ({enc.condition_at_discharge}, MA_LOAI_RV {enc.discharge_type or '-'}; {extra})"
     ctx.trace.append(
         TraceStep(
             "CLAIM.BED_DAYS",
@@ -157,6 +158,36 @@ def _bed_days(enc: Encounter, ctx: _Ctx) -> tuple[int | None, Decimal | None]:
         )
     )
     return days, hours
+
+
+@lru_cache(maxsize=8192)
+def _scalar(name: str, on: date, params: Parameters) -> DatedRow | None:
+    """The ``scalars.csv`` row ``name`` in force on ``on`` (memoised: encounters repeat dates)."""
+    return params.scalars.get((name,), on)
+
+
+@lru_cache(maxsize=16)
+def _first_rates(params: Parameters) -> date | None:
+    """First day any card-digit rate is in force (benefits.md §2.2 / §4.2: 2015-01-01)."""
+    starts = [rows[0].valid_from for key in params.card_digits.keys() if (rows := params.card_digits.rows(key))]
+    return min(starts) if starts else None
+
+
+def _extra_day(enc: Encounter, on: date, params: Parameters) -> str | None:
+    """Source of the extra bed day on a severe discharge, or None (Circular 39/2018 Art. 6(1)(a)).
+
+    ``bed_rules.csv`` rows ``extra_day`` name ``condition/MA_LOAI_RV`` pairs (``*`` = any discharge type):
+    a severe patient not improved who died, was taken home by the family or was transferred upward; an
+    ordinary transfer adds no day.
+    """
+    condition = enc.condition_at_discharge
+    if not condition:
+        return None
+    wanted = (f"{condition}/{enc.discharge_type or ''}", f"{condition}/*")
+    for row in rule_rows("extra_day", on, params):
+        if row.values["value"] in wanted:
+            return row.source
+    return None
 
 
 _Amount = tuple[Decimal, TraceStep]
@@ -217,7 +248,7 @@ def _check_ratios(lines: Sequence[Line], on: date, ctx: _Ctx) -> None:
 def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date, ctx: _Ctx) -> None:
     """Warnings: exams above 2 × one exam (Circular 39/2018 Art. 5(3)); bed days above the stay (Art. 6)."""
     exams = [w for w in works if w.line.group == "exam"]
-    cap_row = ctx.params.scalars.get(("exam_total_cap_multiple",), on)
+    cap_row = _scalar("exam_total_cap_multiple", on, ctx.params) if exams else None
     if exams and cap_row is not None:
         one = max(w.price_bh for w in exams)
         limit = one * Decimal(cap_row.values["value"])
@@ -231,33 +262,6 @@ def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date
                     code="exam_total",
                 )
             )
-    transport = [w for w in works if w.line.group == "transport"]
-    if transport:
-        enc = ctx.enc
-        if not (enc.emergency or enc.route == "emergency" or (enc.discharge_type or "") in ("2", "5")):
-            ctx.findings.append(
-                Finding(
-                    "lines.group",
-                    "transport is paid for an emergency or an inpatient "
-                    "transfer only (Decree 146/2018 Art. 26)",
-                    "warning",
-                    code="transport",
-                )
-            )
-        for w in transport:
-            # eligibility follows the object group (Decree 146/2018 Art. 26(1)); the sheet names digits 1, 2
-            # and 5 as covered and KC as an exception: a warning, the group list itself was not read
-            if w.card.digit in ("3", "4") or w.card.prefix.startswith("KC"):
-                ctx.findings.append(
-                    Finding(
-                        f"lines[stt={w.line.stt}].group",
-                        f"card group {w.card.prefix} "
-                        "may not be eligible for transport (Decree 146/2018 Art. 26(1))",
-                        "warning",
-                        w.line.stt,
-                        "transport_group",
-                    )
-                )
     if bed_days is not None:
         billed = sum((w.line.quantity for w in works if w.line.group == "bed"), ZERO)
         if billed > bed_days:
@@ -269,6 +273,60 @@ def _check_exams_and_beds(works: Sequence[_Work], bed_days: int | None, on: date
                     code="bed_days",
                 )
             )
+
+
+def _refused_by_episode(
+    line: Line, enc: Encounter, direct_row: DatedRow | None, late_row: DatedRow | None, ctx: _Ctx
+) -> bool:
+    """Exam fee of a direct admission (Circular 39/2018 Art. 5); care before a late card (Decree 188 Art. 38)."""
+    if direct_row is not None and line.group == "exam":
+        ctx.reject(line, "group", f"no exam fee for a direct admission to a ward ({direct_row.source})")
+        return True
+    presented = enc.card_presented_at
+    if late_row is not None and presented is not None:
+        if (line.line_datetime or enc.admission_datetime or presented) < presented:
+            ctx.reject(
+                line,
+                "card",
+                f"card presented on {presented.isoformat(sep=' ')}: care before that is not paid by the "
+                f"facility's claim but refunded directly ({late_row.source})",
+            )
+            return True
+    return False
+
+
+def _transport_ok(line: Line, card: CardInfo, on: date, ctx: _Ctx) -> bool:
+    """Rule TRANSPORT.ELIGIBLE (Decree 146/2018 Art. 26; ``transport.csv``); False when the line is rejected."""
+    rule = transport_rule(on, ctx.params)
+    field = f"lines[stt={line.stt}].group"
+    if rule is None:
+        ctx.findings.append(
+            Finding(
+                field,
+                f"no transport rule in force on {on.isoformat()}: eligibility not checked",
+                "warning",
+                line.stt,
+                "transport",
+            )
+        )
+        return True
+    reason = route_reason(ctx.enc, rule) or group_reason(card.prefix, rule)
+    ctx.trace.append(
+        TraceStep(
+            "TRANSPORT.ELIGIBLE",
+            "transport",
+            "no" if reason else "yes",
+            (("stt", str(line.stt)), ("group", card.prefix[:2]), ("why", reason or "conditions met"),
+             ("source", rule.source)),
+        )
+    )
+    if reason is None:
+        return True
+    if ctx.options.transport_rule == "reject":
+        ctx.reject(line, "group", f"{reason} ({rule.source})")
+        return False
+    ctx.findings.append(Finding(field, f"{reason} ({rule.source})", "warning", line.stt, "transport"))
+    return True
 
 
 def price(
@@ -284,8 +342,11 @@ def price(
     Decree 146/2018 Art. 14; Decree 188/2025 Art. 18–19; QĐ 3276/QĐ-BYT), line formulas of QĐ 130/QĐ-BYT as
     amended by QĐ 4750/QĐ-BYT. ``as_of`` is the anchor date of the benefit rules and the base salary; it
     defaults to the admission date (``encounter_date``) as benefits.md §0.1 prescribes. ``tariff``, when
-    given, must hold every line's code on the admission date (Circular 39/2018 Art. 12).
-    Bad input never raises: it is reported as a :class:`~rules.model.Finding`.
+    given, must hold every line's code on the admission date (Circular 39/2018 Art. 12), at the price class
+    of the facility (Circular 39/2018 Art. 4). Bed rules of Circular 39/2018 Art. 6 (:mod:`rules.beds`),
+    transport eligibility of Decree 146/2018 Art. 26 (:mod:`rules.transport`) and the other dated rules of
+    ``docs/pricing-rules.md`` refuse lines with a reason. Bad input never raises: it is reported as a
+    :class:`~rules.model.Finding`.
     """
     params = params or default_parameters()
     ctx = _Ctx(encounter, params, options)
@@ -330,23 +391,57 @@ def price(
     exam_route = route
     if enc.visit_type == "inpatient" and options.exam_before_admission_factor == "outpatient":
         exam_route = route_factor(enc, anchor, "outpatient", params, options, [])
-    if lcs_info is None:
+    first_rates = _first_rates(params)
+    blocked: str | None = None
+    if first_rates is not None and anchor < first_rates:
+        # benefits.md §4.2 gives group rates from 2015-01-01 only (Law 46/2014); the original 2008 rates are
+        # not in the sheet, so nothing earlier is priced
+        blocked = (
+            f"no benefit rules before {first_rates.isoformat()}: the card-digit rates (Law 25/2008 Art. 22 as "
+            f"amended by Law 46/2014) start then and earlier rates are not in the rules; encounter of "
+            f"{anchor.isoformat()}"
+        )
+        ctx.findings.append(Finding("encounter_date", blocked, code="before_rules"))
+    elif lcs_info is None:
         # no base salary, so no threshold and no cap: nothing can be priced safely
+        blocked = f"no dated parameters in force on {lcs_anchor.isoformat()}"
+    if blocked is not None:
         for line in enc.lines:
-            ctx.reject(line, "encounter_date", f"no dated parameters in force on {lcs_anchor.isoformat()}")
+            ctx.reject(line, "encounter_date", blocked)
 
     bed_days, stay_hours = _bed_days(enc, ctx)
+    beds = check_beds(enc, anchor, params, options.bed_rule_action == "reject")
+    refused: dict[int, tuple[str, str]] = {}
+    if beds is not None:
+        refused = beds.refused
+        ctx.findings.extend(beds.findings)
+        ctx.trace.extend(beds.steps)
+    stopped_row = _scalar("stopped_service_suffix", anchor, params)
+    unpriced_row = _scalar("unpriced_service_suffix", anchor, params)
+    suffixes = tuple(r.values["value"] for r in (stopped_row, unpriced_row) if r is not None)
+    late_row = (
+        _scalar("card_late_presentation_rule", anchor, params)
+        if enc.card_presented_at is not None and not (enc.emergency or enc.route == "emergency")
+        else None
+    )
+    direct_row = (
+        _scalar("exam_not_paid_direct_admission", anchor, params)
+        if enc.admitted_directly and enc.visit_type == "inpatient"
+        else None
+    )
     if options.check_service_ratios:
         _check_ratios(enc.lines, anchor, ctx)
 
-    grace_row = params.scalars.get(("card_grace_days_inpatient",), anchor)
+    # Decree 146/2018 Art. 27(9): inpatients; Decree 188/2025 Art. 50(4): also day-patients/outpatients
+    grace_name = "card_grace_days_inpatient" if enc.visit_type == "inpatient" else "card_grace_days_outpatient"
+    grace_row = _scalar(grace_name, anchor, params)
     grace = int(grace_row.values["value"]) if grace_row else 0
     rounding = options.rounding
 
     # ---- stage 1: validate lines and compute THANH_TIEN_BV / THANH_TIEN_BH
     works: list[_Work] = []
     price_day = enc.admission_datetime.date() if enc.admission_datetime else enc.encounter_date
-    for line in enc.lines if lcs_info is not None else ():
+    for line in enc.lines if blocked is None else ():
         if line.quantity < 0:
             ctx.reject(line, "quantity", f"negative quantity {line.quantity}")
             continue
@@ -362,10 +457,40 @@ def price(
         if line.group == "bed" and bed_days == 0:
             ctx.reject(line, "quantity", f"bed day billed for a stay of {stay_hours} h (≤ 4 h: no bed day)")
             continue
+        if refused and line.stt in refused:
+            ctx.reject(line, *refused[line.stt])
+            continue
+        if suffixes and line.group == "service" and line.code.endswith(suffixes):
+            if stopped_row is not None and line.code.endswith(stopped_row.values["value"]):
+                ctx.reject(
+                    line,
+                    "code",
+                    f"service stopped for clinical reasons (code suffix {stopped_row.values['value']}): only "
+                    f"the drugs and supplies used are paid ({stopped_row.source})",
+                )
+                continue
+            if unpriced_row is not None:
+                # a warning, not a rejection: vectors.json uses such codes as illustrative codes with prices
+                ctx.findings.append(
+                    Finding(
+                        f"lines[stt={line.stt}].code",
+                        f"technique without a price yet (code suffix {unpriced_row.values['value']}) is not "
+                        f"paid until the Ministry sets its price ({unpriced_row.source})",
+                        "warning",
+                        line.stt,
+                        "unpriced_service",
+                    )
+                )
+        if (direct_row is not None or late_row is not None) and _refused_by_episode(
+            line, enc, direct_row, late_row, ctx
+        ):
+            continue
         on = _line_date(line, enc)
         info, by_grace = _card_for(cards, on, enc, grace)
         if info is None:
             ctx.reject(line, "card", f"no valid card on {on.isoformat()}")
+            continue
+        if line.group == "transport" and not _transport_ok(line, info, anchor, ctx):
             continue
         w = _Work(line, info, on)
         if by_grace:
@@ -379,24 +504,46 @@ def price(
                 )
             )
         if tariff is not None:
-            row = tariff.lookup(line.code, price_day, enc.facility.hospital_class)
+            pclass = price_class(enc.facility, line.group, price_day, params)
+            row = tariff.lookup(line.code, price_day, pclass.price_class)
             if row is None:
                 ctx.reject(
                     line, "code", f"code {line.code} is not in the catalogue on {price_day.isoformat()}"
                 )
                 continue
-            if row.price_bh is not None and w.price_bh > row.price_bh:
+            ref_price = row.price_bh
+            if pclass.source is not None:
+                if ref_price is not None and pclass.pct != HUNDRED and row.facility_class is None:
+                    # a class-specific row already holds the class price; the percentage applies to the
+                    # common (annex-III) price only. DON_GIA keeps 3 decimals (QĐ 130; benefits.md §6.3)
+                    ref_price = (ref_price * pclass.pct * _PCT).quantize(_MILLI, rounding=ROUNDING_MODES[rounding])
+                w.steps.append(
+                    TraceStep(
+                        "PRICE.CLASS",
+                        "don_gia_bh",
+                        ref_price if ref_price is not None else ZERO,
+                        (
+                            ("price_class", pclass.price_class or "-"),
+                            ("pct", pclass.pct),
+                            ("catalogue_price", row.price_bh if row.price_bh is not None else ZERO),
+                            ("on", price_day.isoformat()),
+                            ("valid", pclass.validity or ""),
+                            ("source", pclass.source),
+                        ),
+                    )
+                )
+            if ref_price is not None and w.price_bh > ref_price:
                 ctx.findings.append(
                     Finding(
                         f"lines[stt={line.stt}].unit_price_bh",
-                        f"BH unit price {w.price_bh} above the catalogue price {row.price_bh}; "
+                        f"BH unit price {w.price_bh} above the catalogue price {ref_price}; "
                         "the catalogue price is used",
                         "warning",
                         line.stt,
                         "price_above",
                     )
                 )
-                w.price_bh = row.price_bh
+                w.price_bh = ref_price
             if row.payment_ratio != w.ratio:
                 ctx.findings.append(
                     Finding(
@@ -490,6 +637,11 @@ def price(
         cached = rate_cache.get(key)
         if cached is None:
             r, m, why = _rate(w.card, rinfo, below, commune, exempt_5y, anchor, options)
+            recorded = _record_muc(m, anchor, options, params)
+            if recorded is not None:
+                ctx.trace.append(recorded[1])
+                why += f"; {m} recorded as {recorded[0]}"
+                m = recorded[0]
             step = TraceStep(
                 "LINE.MUC_HUONG", "muc_huong", m, (("why", why), ("rate", r), ("factor", rinfo.factor))
             )
@@ -549,6 +701,38 @@ def price(
         claim_params,
         tuple(ctx.trace),
     )
+
+
+_MUC_MODES = {"half_up": ROUNDING_MODES["half_up"], "down": ROUND_DOWN}
+
+
+@lru_cache(maxsize=4096)
+def _record_muc(
+    muc: Decimal, on: date, options: PricingOptions, params: Parameters
+) -> tuple[Decimal, TraceStep] | None:
+    """Rule ROUND.MUC_HUONG: MUC_HUONG brought to the decimals the field allows on ``on``, or None if unchanged.
+
+    QĐ 130/QĐ-BYT writes a whole percentage until 2026-06-30; QĐ 1931/QĐ-BYT one decimal from 2026-07-01
+    (benefits.md §4.1, §11.4 [UNCONFIRMED]); the mode is ``PricingOptions.muc_huong_rounding``.
+    """
+    mode = options.muc_huong_rounding
+    if mode == "exact":
+        return None
+    row = params.scalars.get(("muc_huong_decimals",), on)
+    if row is None:
+        return None
+    quantum = Decimal(1).scaleb(-int(row.values["value"]))
+    rounded = muc.quantize(quantum, rounding=_MUC_MODES[mode])
+    if rounded == muc:
+        return None
+    step = TraceStep(
+        "ROUND.MUC_HUONG",
+        "muc_huong",
+        rounded,
+        (("exact", muc), ("decimals", row.values["value"]), ("mode", mode), ("on", on.isoformat()),
+         ("valid", row.validity), ("source", row.source)),
+    )
+    return rounded, step
 
 
 def _order_key(w: _Work) -> tuple[datetime, int]:

@@ -45,6 +45,8 @@ class Facility:
     pre2025_level: OldLevel | None = None
     hospital_class: str | None = None
     basic_level_score: Decimal | None = None
+    #: the ICU meets the conditions of QĐ 01/2008/QĐ-BYT (None: not known, only the class is checked)
+    icu_approved: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,9 @@ class Line:
     line_datetime: datetime | None = None
     ma_nhom: str | None = None
     ma_pttt: int = 1
+    #: bed type (``icu``, ``resuscitation``, ``internal``, ``surgical``, ``burns``, ``observation``,
+    #: ``day_care``); None: derived from the code and MA_NHOM by ``rules/data/bed_types.csv``
+    bed_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,10 @@ class Encounter:
     condition_at_discharge: str | None = None
     transfer_to: str | None = None
     five_year: FiveYear | None = None
+    #: admitted straight to a ward, not through the outpatient department (no exam fee, benefits.md §7.3)
+    admitted_directly: bool = False
+    #: when the card was presented, if later than admission (Decree 188/2025 Art. 38(1), benefits.md §9)
+    card_presented_at: datetime | None = None
 
 
 # -------------------------------------------------------------------------------------------- output

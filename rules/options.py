@@ -20,6 +20,15 @@ class PricingOptions:
     - ``near_poor_full_rate_2026``: Resolution 261 (2026) raising near-poor households (CN) to 100 %
       [UNCONFIRMED].
     - ``check_service_ratios``: warn when ``TYLE_TT_DV`` is not one of the ratios of the rules for its group.
+    - ``muc_huong_rounding``: how ``MUC_HUONG`` is brought to the decimals the field allows on the date
+      (``scalars.csv`` ``muc_huong_decimals``: whole percent until 2026-06-30, one decimal from 2026-07-01,
+      benefits.md §4.1 and §11.4 [UNCONFIRMED]); the amounts use the recorded value (§6.1 formula).
+      ``exact`` keeps e.g. 66.5 unrounded.
+    - ``transport_rule``: a transport line that fails the eligibility conditions of ``transport.csv``
+      (Decree 146/2018 Art. 26; group list [UNCONFIRMED]) is rejected or only warned about.
+    - ``bed_rule_action``: a bed line that breaks a rule of Circular 39/2018 Art. 6 (surgical bed beyond the
+      limit after an operation, ICU price without the conditions, observation bed beyond its days) is
+      rejected or only warned about.
     """
 
     rounding: Literal["half_up", "half_even"] = "half_up"
@@ -30,6 +39,9 @@ class PricingOptions:
     derive_ma_doituong_kcb: bool = True
     near_poor_full_rate_2026: bool = False
     check_service_ratios: bool = True
+    muc_huong_rounding: Literal["half_up", "down", "exact"] = "half_up"
+    transport_rule: Literal["reject", "warn"] = "reject"
+    bed_rule_action: Literal["reject", "warn"] = "reject"
 
 
 DEFAULT_OPTIONS = PricingOptions()

@@ -123,6 +123,11 @@ class Parameters:
         self.service_ratios = tables["service_ratios"]
         self.scalars = tables["scalars"]
         self.direct_payment_caps = tables["direct_payment_caps"]
+        # tables added later are optional so that hand-built parameter sets keep working (empty = rule off)
+        self.bed_types = tables.get("bed_types") or DatedTable("bed_types", ())
+        self.bed_rules = tables.get("bed_rules") or DatedTable("bed_rules", ())
+        self.transport = tables.get("transport") or DatedTable("transport", ())
+        self.price_classes = tables.get("price_classes") or DatedTable("price_classes", ())
 
     def require(self, table: DatedTable, key: tuple[str, ...], on: date) -> DatedRow:
         """Like :meth:`DatedTable.get` but raise :class:`ParameterError` when nothing is in force."""
@@ -146,6 +151,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "service_ratios": ("group", "ratio"),
     "scalars": ("name",),
     "direct_payment_caps": ("level", "visit_type"),
+    "bed_types": ("pattern",),
+    "bed_rules": ("rule", "value"),
+    "transport": ("condition", "value"),
+    "price_classes": ("facility_kind", "group"),
 }
 
 

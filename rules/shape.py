@@ -119,6 +119,7 @@ def _line(raw: Mapping[str, Any], i: int) -> Line:
         line_datetime=_datetime(raw.get("line_datetime"), f"{f}.line_datetime"),
         ma_nhom=_str(raw.get("ma_nhom")),
         ma_pttt=ma_pttt,
+        bed_type=_str(raw.get("bed_type")),
     )
 
 
@@ -127,7 +128,8 @@ def encounter_from_dict(raw: Mapping[str, Any]) -> Encounter:
 
     Besides the documented keys it accepts ``cards`` (list of ``{code, valid_from, valid_to,
     registered_facility}``) instead of ``card_code``, ``ma_khuvuc``, ``ma_lk`` and per-line ``line_datetime``,
-    ``ma_nhom``, ``ma_pttt``.
+    ``ma_nhom``, ``ma_pttt``, ``bed_type``, ``facility.icu_approved``, ``admitted_directly`` and
+    ``card_presented_at``.
     """
     if not isinstance(raw, Mapping):
         raise EncounterShapeError("inputs", "must be an object")
@@ -161,6 +163,7 @@ def encounter_from_dict(raw: Mapping[str, Any]) -> Encounter:
         pre2025_level=fac_raw.get("pre2025_level"),
         hospital_class=_str(fac_raw.get("hospital_class")),
         basic_level_score=_opt_dec(fac_raw.get("basic_level_score"), "facility.basic_level_score"),
+        icu_approved=fac_raw.get("icu_approved") if isinstance(fac_raw.get("icu_approved"), bool) else None,
     )
     route = raw.get("route")
     if route not in ROUTES:
@@ -203,6 +206,8 @@ def encounter_from_dict(raw: Mapping[str, Any]) -> Encounter:
         ma_khuvuc=_str(raw.get("ma_khuvuc")),
         discharge_type=_str(raw.get("discharge_type")),
         condition_at_discharge=_str(raw.get("condition_at_discharge")),
+        admitted_directly=raw.get("admitted_directly") is True,
+        card_presented_at=_datetime(raw.get("card_presented_at"), "card_presented_at"),
         transfer_to=_str(raw.get("transfer_to")),
         five_year=five,
     )

@@ -159,6 +159,51 @@ RULES: dict[str, Rule] = {
         "Giá BH theo danh mục ({tariff_row}) ngày {on}: {value} đ.",
         "BH price from the catalogue ({tariff_row}) on {on}: {value} VND.",
     ),
+    "ROUND.MUC_HUONG": Rule(
+        "QĐ 130/QĐ-BYT field MUC_HUONG (whole percent); QĐ 1931/QĐ-BYT from 2026-07-01 (one decimal) [UNCONFIRMED]",
+        "Mức hưởng {exact} ghi thành {value} ({decimals} số lẻ, làm tròn {mode}; hiệu lực {valid}; {source}).",
+        "MUC_HUONG {exact} recorded as {value} ({decimals} decimals, rounding {mode}; valid {valid}; {source}).",
+    ),
+    "PRICE.CLASS": Rule(
+        "Circular 39/2018/TT-BYT Art. 4; Circular 22/2023/TT-BYT",
+        "Giá theo hạng {price_class}: {pct}% của giá danh mục {catalogue_price} = {value} đ ({source}).",
+        "Price of class {price_class}: {pct}% of the catalogue price {catalogue_price} = {value} VND ({source}).",
+    ),
+    "TRANSPORT.ELIGIBLE": Rule(
+        "Decree 146/2018/NĐ-CP Art. 26; Decree 188/2025/NĐ-CP Art. 14 [UNCONFIRMED]; Decree 70/2015/NĐ-CP",
+        "Vận chuyển dòng {stt}, nhóm thẻ {group}: {value} ({why}; {source}).",
+        "Transport line {stt}, card group {group}: eligible {value} ({why}; {source}).",
+    ),
+    "TRANSPORT.AMOUNT": Rule(
+        "Decree 146/2018/NĐ-CP Art. 26(2); Decree 188/2025/NĐ-CP Art. 14 [UNCONFIRMED]",
+        "Chi phí vận chuyển = {litres_per_km} lít/km × {distance_km} km × {fuel_price} đ × {trips} lượt = {value} đ.",
+        "Transport = {litres_per_km} l/km × {distance_km} km × {fuel_price} VND × {trips} way(s) = {value} VND.",
+    ),
+    "BED.ICU": Rule(
+        "Circular 39/2018/TT-BYT Art. 6; QĐ 01/2008/QĐ-BYT",
+        "Giường hồi sức tích cực dòng {stt} không được thanh toán: {why} ({source}).",
+        "ICU bed line {stt} refused: {why} ({source}).",
+    ),
+    "BED.SURGICAL_DAYS": Rule(
+        "Circular 39/2018/TT-BYT Art. 6",
+        "Giường ngoại khoa dòng {stt}: {value} ngày sau phẫu thuật ngày {operation} (tối đa {limit}; {source}).",
+        "Surgical bed line {stt}: {value} days after the operation of {operation} (at most {limit}; {source}).",
+    ),
+    "BED.SURGICAL_LIMIT": Rule(
+        "Circular 39/2018/TT-BYT Art. 6",
+        "Giường ngoại khoa dòng {stt} vượt số ngày tối đa: {why} ({source}).",
+        "Surgical bed line {stt} beyond the limit: {why} ({source}).",
+    ),
+    "BED.OBSERVATION": Rule(
+        "Circular 39/2018/TT-BYT Art. 6",
+        "Giường lưu dòng {stt}: {why} ({source}).",
+        "Observation bed line {stt}: {why} ({source}).",
+    ),
+    "BED.OBSERVATION_EXAM": Rule(
+        "Circular 39/2018/TT-BYT Art. 6",
+        "Công khám dòng {stt} không thanh toán: {why} ({source}).",
+        "Exam line {stt} not paid: {why} ({source}).",
+    ),
     "CLAIM.BED_DAYS": Rule(
         "Circular 39/2018/TT-BYT Art. 6 as amended by Circular 13/2019",
         "Số ngày giường = {value} ({hours} giờ; {why}).",
@@ -197,6 +242,16 @@ _VI_FRAGMENTS: tuple[tuple[str, str], ...] = (
     ("discharge date − admission date", "ngày ra − ngày vào"),
     ("severe, not improved", "bệnh nặng không cải thiện"),
     ("ratio given on the line", "tỷ lệ ghi trên dòng"),
+    ("conditions met", "đủ điều kiện"),
+    (
+        "transport is paid for an emergency or an inpatient transfer for professional reasons only",
+        "chỉ thanh toán vận chuyển khi cấp cứu hoặc chuyển tuyến chuyên môn khi đang điều trị nội trú",
+    ),
+    ("transport is paid from district level upward", "chỉ thanh toán vận chuyển từ tuyến huyện trở lên"),
+    ("is not among the groups whose transport the fund pays", "không thuộc nhóm được quỹ thanh toán vận chuyển"),
+    ("no exam fee when the observation bed is paid", "không thanh toán công khám khi đã thanh toán giường lưu"),
+    ("at the department's internal-medicine bed price", "theo giá giường nội khoa của khoa"),
+    ("bill the emergency-resuscitation bed", "thanh toán theo giá giường hồi sức cấp cứu"),
     ("card digit", "thẻ mức"),
     ("card ", "thẻ "),
     ("code ", "mã "),

@@ -21,6 +21,10 @@ TABLES = (
     "service_ratios",
     "scalars",
     "direct_payment_caps",
+    "bed_types",
+    "bed_rules",
+    "transport",
+    "price_classes",
 )
 
 

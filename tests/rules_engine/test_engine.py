@@ -451,18 +451,3 @@ def test_direct_payment_caps_by_period() -> None:
     )  # levels renamed in 2025
     cap = rules.direct_payment_cap("chuyen_sau", "inpatient", date(2026, 7, 1))
     assert cap is not None and cap[0] == 2530000 * D("2.5")
-
-
-def test_transport_eligibility_warnings() -> None:
-    claim = priced(encounter([line(1, group="transport", bv=200000), line(2, bv=500000)]))
-    codes = {f.code for f in claim.findings}
-    assert {"transport", "transport_group"} <= codes and len(claim.lines) == 2
-    claim = priced(
-        encounter(
-            [line(1, group="transport", bv=200000)],
-            card_code="HN2010123456701",
-            emergency=True,
-            route="emergency",
-        )
-    )
-    assert not {f.code for f in claim.findings} & {"transport", "transport_group"}

@@ -31,7 +31,9 @@ def lines(draw: st.DrawFn, n: int) -> tuple[Line, ...]:
         out.append(
             Line(
                 stt=stt,
-                code=f"C{stt}",
+                # codes and cost groups that trigger the bed, operation, stopped-service and transport rules
+                code=draw(st.sampled_from([f"C{stt}", "K24.NG2", "K02.HSTC", "K03.NO1", "10.01_TB", "VC.1"])),
+                ma_nhom=draw(st.sampled_from([None, None, "8", "14", "15", "16"])),
                 group=draw(st.sampled_from(["exam", "bed", "service", "drug", "supply", "transport"])),
                 quantity=draw(QTY),
                 unit_price_bv=bv,
@@ -82,7 +84,7 @@ def encounters(draw: st.DrawFn) -> Encounter:
             draw(st.sampled_from(["commune", "district", "provincial", "central"])),
             draw(st.sampled_from([None, "ban_dau", "co_ban", "chuyen_sau"])),
             draw(st.sampled_from([None, "district", "provincial", "central"])),
-            "I",
+            draw(st.sampled_from(["I", "III", "commune", "unclassified", "polyclinic", None])),
         ),
         route=draw(
             st.sampled_from(["registered_facility", "referral", "appointment", "emergency", "self_referral"])
@@ -94,6 +96,10 @@ def encounters(draw: st.DrawFn) -> Encounter:
         discharge_datetime=admission + stay,
         ma_doituong_kcb=draw(st.sampled_from([None, "1.1", "1.2", "1.13", "1.18", "3.1", "2", "9"])),
         five_year=five,
+        discharge_type=draw(st.sampled_from([None, "1", "2", "4"])),
+        condition_at_discharge=draw(st.sampled_from([None, "severe_not_improved", "died"])),
+        admitted_directly=draw(st.booleans()),
+        card_presented_at=admission + timedelta(hours=draw(st.integers(0, 30))) if draw(st.booleans()) else None,
     )
 
 
@@ -176,7 +182,12 @@ def test_every_parameter_row_is_dated_and_sourced() -> None:
         p.service_ratios,
         p.scalars,
         p.direct_payment_caps,
+        p.bed_types,
+        p.bed_rules,
+        p.transport,
+        p.price_classes,
     ):
+        assert list(table.keys()), table.table
         for key in table.keys():
             for row in table.rows(key):
                 assert row.source and row.valid_from <= row.valid_to
