@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from lxml import etree
@@ -26,27 +27,28 @@ __all__ = ["PlainTables", "hoso_of_tables", "tables_of_hoso", "tables_of_read"]
 
 PlainTables = dict[str, list[dict[str, str]]]
 
-# (attribute, element name) of every field of every table, across both versions of the standard.
-_ATTRS: dict[str, tuple[tuple[str, str], ...]] = {
-    table: tuple((f.attr, name) for name, f in fields.items()) for table, fields in FIELDS.items()
-}
+# Element names of every field of every table (both versions of the standard), and one getter of all the
+# matching attributes at once (attrgetter of many names returns a tuple: the adapter's hot loop).
+_NAMES: dict[str, tuple[str, ...]] = {table: tuple(fields) for table, fields in FIELDS.items()}
+_GET: dict[str, Any] = {table: attrgetter(*(f.attr for f in fields.values())) for table, fields in FIELDS.items()}
 
 
-def _text(value: Any) -> str:
-    if value.__class__ is str:
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, Decimal):
-        return format(value, "f")  # never exponent notation ("1E+3")
-    return str(value)
+def _decimal(value: Decimal) -> str:
+    text = str(value)
+    return format(value, "f") if "E" in text else text  # never exponent notation ("1E+3")
+
+
+_CONVERT: dict[type, Any] = {Decimal: _decimal, int: str}
+_NONE = type(None)
 
 
 def _record(table: str, rec: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for attr, name in _ATTRS[table]:
-        value = getattr(rec, attr)
-        if value is None or value == "":
-            continue  # the checks treat an absent and an empty element alike
-        out[name] = _text(value)
+    # the checks treat an absent and an empty element alike: both are left out
+    out = {
+        name: value if cls is str else _CONVERT.get(cls, str)(value)
+        for name, value in zip(_NAMES[table], _GET[table](rec), strict=True)
+        if (cls := value.__class__) is not _NONE and (cls is not str or value)
+    }
     for x in rec.unparsed:
         out[x.name] = x.text  # the raw text the reader could not type (e.g. letters in an amount)
     for x in rec.extras:
