@@ -42,7 +42,9 @@ def test_findings_per_line_and_per_claim_stored_and_rerun_is_idempotent(session:
     fac = factories.facility(session, "01001")
     clean, bad_line, bad_total = store(session, fac, [None, unknown_code, wrong_days])
     session.add(
-        Finding(claim_id=bad_line.id, facility_id=fac.id, code="PRICE_X", severity="error", message="m", source="pricing")
+        Finding(
+            claim_id=bad_line.id, facility_id=fac.id, code="PRICE_X", severity="error", message="m", source="pricing"
+        )
     )
     session.commit()
 
@@ -53,14 +55,18 @@ def test_findings_per_line_and_per_claim_stored_and_rerun_is_idempotent(session:
     stored = _findings(session)
 
     line_id = session.scalar(
-        select(ClaimLine.id).where(ClaimLine.claim_id == bad_line.id, ClaimLine.table_name == "XML3", ClaimLine.stt == 4)
+        select(ClaimLine.id).where(
+            ClaimLine.claim_id == bad_line.id, ClaimLine.table_name == "XML3", ClaimLine.stt == 4
+        )
     )
     line_findings = [f for f in stored if f[0] == bad_line.id and f[8] == "check"]
     assert [(f[1], f[2], f[3], f[4], f[5], f[7]) for f in line_findings] == [
         (line_id, "CAT_CODE_UNKNOWN", "error", "XML3", 4, "99.9999.9999")
     ]
     claim_findings = [f for f in stored if f[0] == bad_total.id]
-    assert [(f[1], f[2], f[4], f[5], f[6]) for f in claim_findings] == [(None, "SO_NGAY_DTRI_MISMATCH", "XML1", 1, "SO_NGAY_DTRI")]
+    assert [(f[1], f[2], f[4], f[5], f[6]) for f in claim_findings] == [
+        (None, "SO_NGAY_DTRI_MISMATCH", "XML1", 1, "SO_NGAY_DTRI")
+    ]
     assert not [f for f in stored if f[0] == clean.id]
     assert _status(session, clean.id) == "checked" and _status(session, bad_line.id) == "needs_fix"
 
@@ -119,7 +125,8 @@ def test_switches_and_overrides_are_honoured_per_facility_and_audited(session: S
     assert [(f[2], f[3]) for f in _findings(session, b_total.id)] == [("SO_NGAY_DTRI_MISMATCH", "error")]
     assert _status(session, b_line.id) == "needs_fix"
 
-    events = list(session.scalars(select(AuditEvent).where(AuditEvent.entity == "check_setting").order_by(AuditEvent.id)))
+    setting_events = select(AuditEvent).where(AuditEvent.entity == "check_setting").order_by(AuditEvent.id)
+    events = list(session.scalars(setting_events))
     assert [(e.actor, e.facility_id, e.summary["code"], e.summary["after"]) for e in events] == [
         ("root", fa.id, "CAT_CODE_UNKNOWN", {"enabled": False, "severity_override": None}),
         ("root", fa.id, "SO_NGAY_DTRI_MISMATCH", {"enabled": True, "severity_override": "warning"}),
