@@ -23,8 +23,9 @@ from claims.claim.models import Claim
 from claims.claim.service import apply_transition
 from claims.claim.status import ClaimStatus
 from claims.claim.tables import hoso_of_claim
-from claims.exchange.checks_input import tables_of_hoso
+from claims.exchange.checks_input import tables_of_hoso, tables_of_read
 from claims.exchange.model import Hoso
+from claims.exchange.reader import HosoRead
 from claims.kit.errors import InvalidInput, NotFound
 from claims.kit.types import utcnow
 from claims.review import repository
@@ -62,7 +63,7 @@ def default_catalogue() -> checks.CatalogueLookup:
 
 # ------------------------------------------------------------------------------------------ pure entry
 def check_many(
-    hosos: Iterable[Hoso],
+    hosos: Iterable[Hoso | HosoRead],
     catalogue: checks.CatalogueLookup | None = None,
     *,
     cards: checks.CardLookup | None = None,
@@ -71,7 +72,9 @@ def check_many(
     severity_overrides: Mapping[str, checks.Severity | str] | None = None,
 ) -> list[checks.Finding]:
     """Run the catalogue over many claims at once (cross-claim checks see them all). Pure: no database."""
-    claims = [checks.claim_from_tables(tables_of_hoso(h)) for h in hosos]
+    claims = [
+        checks.claim_from_tables(tables_of_read(h) if isinstance(h, HosoRead) else tables_of_hoso(h)) for h in hosos
+    ]
     return checks.run(
         claims,
         catalogue,
@@ -83,7 +86,7 @@ def check_many(
 
 
 def check_hoso(
-    hoso: Hoso,
+    hoso: Hoso | HosoRead,
     catalogue: checks.CatalogueLookup | None = None,
     *,
     cards: checks.CardLookup | None = None,
@@ -93,7 +96,9 @@ def check_hoso(
 ) -> list[checks.Finding]:
     """The findings of the check catalogue on one received claim (``HOSO``), for the office side.
 
-    Pure wrapper (no database, no clock): ``hoso`` as `claims.exchange.reader` reads it, ``catalogue`` any
+    Pure wrapper (no database, no clock): ``hoso`` a typed claim, or better the reader's ``HosoRead`` item
+    (`claims.exchange.reader.EnvelopeReader` yields them): its kept table documents give the values exactly as
+    sent, so format checks such as FMT_DECIMAL_COMMA see what the typed model normalises. ``catalogue`` any
     `rules.checks.CatalogueLookup` (e.g. `claims.review.catalogue.TariffCatalogue.of_tariff(tariff)`) or
     None to skip catalogue matching. Each finding carries code, severity, table, STT, MA_LK, field, value,
     messages (vi/en), hint and legal reference.
