@@ -14,7 +14,7 @@ import time
 from datetime import date
 
 from claims.exchange.checks_input import hoso_of_tables, tables_of_hoso
-from claims.review.synthetic import catalogue, claim_tables
+from claims.exchange.synthetic_checks import catalogue, claim_tables
 from rules import checks
 
 BASELINE = 2000.0  # claims/s target (issue #5)

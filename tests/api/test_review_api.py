@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from claims.review import service
-from claims.review.synthetic import catalogue
+from claims.exchange.synthetic_checks import catalogue
 from tests.claims.review.helpers import PERIOD, store, unknown_code, wrong_days
 
 

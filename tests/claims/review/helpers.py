@@ -13,7 +13,7 @@ from claims.catalogue.models import Facility
 from claims.claim.models import Claim
 from claims.claim.tables import store_claim
 from claims.exchange.checks_input import hoso_of_tables
-from claims.review.synthetic import claim_tables
+from claims.exchange.synthetic_checks import claim_tables
 
 ACTOR = system_principal("test")
 MONTH = date(2025, 3, 1)

@@ -16,7 +16,7 @@ from claims.claim.models import Claim, ClaimLine
 from claims.kit.errors import InvalidInput, NotFound, PermissionDenied
 from claims.review import repository, service
 from claims.review.models import Finding
-from claims.review.synthetic import catalogue
+from claims.exchange.synthetic_checks import catalogue
 from tests import factories
 from tests.claims.review.helpers import ACTOR, PERIOD, store, unknown_code, wrong_days
 

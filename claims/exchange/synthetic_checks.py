@@ -1,4 +1,4 @@
-"""Synthetic, internally consistent claims in the checks' plain input (no real person in them).
+"""Synthetic, internally consistent claims in the checks' plain input, by field code (no real person in them).
 
 Used by `bench/checks.py` and the review tests: with :func:`catalogue` every generated claim passes the whole
 check catalogue, so a test can add one defect and see exactly its finding.
