@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from claims.review import service
 from claims.exchange.synthetic_checks import catalogue
+from claims.review import service
 from tests.claims.review.helpers import PERIOD, store, unknown_code, wrong_days
 
 

@@ -13,10 +13,10 @@ from claims.audit.models import AuditEvent
 from claims.auth.models import Role
 from claims.auth.scope import Principal
 from claims.claim.models import Claim, ClaimLine
+from claims.exchange.synthetic_checks import catalogue
 from claims.kit.errors import InvalidInput, NotFound, PermissionDenied
 from claims.review import repository, service
 from claims.review.models import Finding
-from claims.exchange.synthetic_checks import catalogue
 from tests import factories
 from tests.claims.review.helpers import ACTOR, PERIOD, store, unknown_code, wrong_days
 
