@@ -9,7 +9,9 @@ Never commits. One implementation serves both sides:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -61,6 +63,20 @@ def default_catalogue() -> checks.CatalogueLookup:
     return demo_catalogue()
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building the checks' input allocates millions of small dicts and tuples, none in a reference cycle,
+    which keep triggering cyclic-GC passes over everything built so far: pause the collector for the batch
+    (as pricing does; measured ~25 % faster over a month) and restore its previous state."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # ------------------------------------------------------------------------------------------ pure entry
 def check_many(
     hosos: Iterable[Hoso | HosoRead],
@@ -72,17 +88,19 @@ def check_many(
     severity_overrides: Mapping[str, checks.Severity | str] | None = None,
 ) -> list[checks.Finding]:
     """Run the catalogue over many claims at once (cross-claim checks see them all). Pure: no database."""
-    claims = [
-        checks.claim_from_tables(tables_of_read(h) if isinstance(h, HosoRead) else tables_of_hoso(h)) for h in hosos
-    ]
-    return checks.run(
-        claims,
-        catalogue,
-        cards=cards,
-        code_lists=code_lists,
-        enabled=None if enabled is None else frozenset(enabled),
-        severity_overrides=severity_overrides,
-    )
+    with _gc_paused():
+        claims = [
+            checks.claim_from_tables(tables_of_read(h) if isinstance(h, HosoRead) else tables_of_hoso(h))
+            for h in hosos
+        ]
+        return checks.run(
+            claims,
+            catalogue,
+            cards=cards,
+            code_lists=code_lists,
+            enabled=None if enabled is None else frozenset(enabled),
+            severity_overrides=severity_overrides,
+        )
 
 
 def check_hoso(
@@ -224,10 +242,11 @@ def _check_claims(
     *,
     only: str | None = None,
 ) -> tuple[list[checks.Claim], list[checks.Finding]]:
-    inputs = [checks.claim_from_tables(tables_of_hoso(hoso_of_claim(c))) for c in claims]
     enabled: Any = (lambda code: code == only) if only is not None else settings.enabled
     overrides = {} if only is not None else settings.overrides
-    return inputs, checks.run(inputs, catalogue, enabled=enabled, severity_overrides=overrides)
+    with _gc_paused():
+        inputs = [checks.claim_from_tables(tables_of_hoso(hoso_of_claim(c))) for c in claims]
+        return inputs, checks.run(inputs, catalogue, enabled=enabled, severity_overrides=overrides)
 
 
 def _stt(text: str) -> int | None:
