@@ -15,4 +15,5 @@ def ping(note: str = "") -> None:
     log.info("ping", note=note)
 
 
+import workers.review  # noqa: E402 - declares the review actors
 import workers.submission  # noqa: E402, F401 - declares the submission actors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from claims.encounter.models import EncounterRecord
 from claims.encounter.schemas import Encounter
 from claims.exchange.claim_builder import build_hoso
 from claims.pricing.adapter import PricedEncounter, price_encounters
+from claims.submission import outbox
 
 # Facility level as recorded (Vietnamese or English) → the pre-2025 route level of the engine.
 _OLD_LEVELS: dict[str, rules.model.OldLevel] = {
@@ -109,7 +111,30 @@ def price_and_store(
             traces=traces,
         )
         outcomes.append(PricingOutcome(claim, item))
+    queue_checks(session, actor, [o.claim for o in outcomes])
     return outcomes
+
+
+CHECK_ACTOR = "check_claims"  # workers.review.check_claims
+
+
+def check_dedupe_key(claim: Claim) -> str:
+    """One check job per claim, version and priced content: re-pricing to the same result does not queue the
+    claim again (idempotent), re-pricing that changed it does."""
+    content = [str(claim.t_tongchi_bv), str(claim.t_bhtt), claim.status]
+    content += [
+        f"{ln.table_name}:{ln.stt}:{ln.code}:{ln.so_luong}:{ln.thanh_tien_bv}:{ln.t_bhtt}" for ln in claim.lines
+    ]
+    digest = hashlib.sha256("|".join(content).encode()).hexdigest()[:16]
+    return f"review.check:{claim.id}:v{claim.version}:{digest}"
+
+
+def queue_checks(session: Session, actor: Principal, claims: Sequence[Claim]) -> None:
+    """Queue the rule catalogue on freshly priced claims (outbox row in this transaction, one per claim)."""
+    for claim in claims:
+        outbox.enqueue(
+            session, CHECK_ACTOR, {"claim_ids": [claim.id]}, check_dedupe_key(claim), requested_by=actor.username
+        )
 
 
 def unpriced_encounters(

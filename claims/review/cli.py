@@ -1,7 +1,10 @@
-"""`claims check FILE…`: run the assessment checks over XML 130 files and print every finding.
+"""`claims check FILE…`: run our schemas and the assessment checks over XML 130 files, print every finding.
 
-The XML is read by the temporary `claims.review.xml_input`; switch to `claims.exchange.reader` when it lands.
-Schema validation (xsd/) is not run here yet.
+Files are read by the streaming reader (`claims.exchange.reader`, one ``HOSO`` at a time); each ``HOSO`` is
+validated against our schemas (structural errors only: the catalogue's own checks cover totals and the
+tolerated real-world quirks), turned into the checks' input (`claims.exchange.checks_input`), and the
+catalogue runs once over every claim of every file, so cross-claim checks see the whole batch. Codes are
+matched against the demo tariff unless ``--no-catalogue`` is given.
 """
 
 from __future__ import annotations
@@ -13,8 +16,15 @@ from pathlib import Path
 
 import typer
 
-from claims.review.xml_input import XmlInputError, read_file
+from claims.exchange.checks_input import tables_of_read
+from claims.exchange.problems import Problem
+from claims.exchange.reader import EnvelopeReader, ReadError
+from claims.exchange.safe import UnsafeXmlError
+from claims.exchange.validation import structural_problems
+from claims.review.catalogue import demo_catalogue
 from rules import checks
+
+SCHEMA_REF = "QĐ 130/QĐ-BYT (QĐ 4750, QĐ 3176): định dạng bảng XML; xsd/"
 
 
 @dataclass(eq=False)
@@ -24,7 +34,26 @@ class FileResult:
     error: str = ""
 
 
-def run_files(paths: Sequence[Path], catalogue: checks.CatalogueLookup | None = None) -> list[FileResult]:
+def schema_finding(p: Problem) -> checks.Finding:
+    """A structural schema error as a blocking finding (code ``SCHEMA_<problem code>``)."""
+    return checks.Finding(
+        code=f"SCHEMA_{p.code.upper()}",
+        severity=checks.Severity.BLOCKING,
+        table=p.table,
+        stt=p.stt,
+        ma_lk=p.ma_lk,
+        field=p.field,
+        value=p.value,
+        message_vi=p.message_vi,
+        message_en=p.message_en,
+        hint="Sửa tệp cho đúng lược đồ XML của QĐ 130. / Make the file follow the QĐ 130 schema.",
+        legal_ref=SCHEMA_REF,
+    )
+
+
+def run_files(
+    paths: Sequence[Path], catalogue: checks.CatalogueLookup | None = None, *, schema: bool = True
+) -> list[FileResult]:
     """Read every file, then run the catalogue once over all claims (so cross-claim checks see the batch).
 
     A file that cannot be read gets an error and does not stop the others.
@@ -34,18 +63,26 @@ def run_files(paths: Sequence[Path], catalogue: checks.CatalogueLookup | None = 
     for path in paths:
         res = FileResult(path)
         results.append(res)
+        mine: list[tuple[FileResult, checks.Claim]] = []
         try:
-            tables = read_file(path)
-        except (OSError, XmlInputError) as exc:
+            for item in EnvelopeReader(path, keep_documents=schema):
+                if schema:
+                    res.findings += [
+                        schema_finding(p)
+                        for p in structural_problems(item) + item.problems
+                        if p.category == "structural" and p.severity == "error"
+                    ]
+                mine.append((res, checks.claim_from_tables(tables_of_read(item))))
+        except (OSError, ReadError, UnsafeXmlError) as exc:
             res.error = str(exc)
+            res.findings = []
             continue
-        owners.extend((res, checks.claim_from_tables(t)) for t in tables)
+        owners += mine
     by_lk: dict[str, list[FileResult]] = {}
     for res, claim in owners:
         by_lk.setdefault(claim.ma_lk, []).append(res)
-    findings = checks.run([c for _res, c in owners], catalogue)
-    for f in findings:
-        targets = by_lk.get(f.ma_lk) or [results[0]]
+    for f in checks.run([c for _res, c in owners], catalogue):
+        targets = by_lk.get(f.ma_lk) or [r for r in results if not r.error][:1]
         for res in dict.fromkeys(targets):
             res.findings.append(f)
     return results
@@ -65,10 +102,14 @@ def register(app: typer.Typer) -> None:
         files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="XML 130 files"),
         as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
         lang: str = typer.Option("vi", "--lang", help="message language: vi or en"),
+        use_catalogue: bool = typer.Option(
+            True, "--catalogue/--no-catalogue", help="match codes, prices and tenders against the demo tariff"
+        ),
+        schema: bool = typer.Option(True, "--schema/--no-schema", help="also validate against our XSDs"),
     ) -> None:
-        """Run the assessment checks over XML 130 files; exit 1 when a blocking finding (or an unreadable file)
-        exists."""
-        results = run_files(files)
+        """Run the schemas and the assessment checks over XML 130 files; exit 1 when a blocking finding
+        (or an unreadable file) exists."""
+        results = run_files(files, demo_catalogue() if use_catalogue else None, schema=schema)
         blocking = any(r.error for r in results) or any(
             f.severity is checks.Severity.BLOCKING for r in results for f in r.findings
         )
