@@ -63,7 +63,7 @@ def _line_row(table: str, record: Any, trace: list[dict[str, Any]] | None) -> Cl
     line.code = next((getattr(record, f) for f in _LINE_CODE_FIELDS if getattr(record, f, "")), "")
     if table == "XML3" and record.ma_nhom in (10, 11) and record.ma_vat_tu:
         line.code = record.ma_vat_tu
-    line.muc_huong = str(record.muc_huong.normalize()) if record.muc_huong is not None else None
+    line.muc_huong = format(record.muc_huong.normalize(), "f") if record.muc_huong is not None else None
     line.so_luong = record.so_luong if record.so_luong is not None else Decimal(0)
     line.fields = extra
     return line
@@ -86,7 +86,7 @@ def _fill_claim(claim: Claim, hoso: Hoso, muc_huong: Decimal | None) -> None:
             xml1[name] = _json_value(value)
     claim.xml1 = xml1
     claim.period = f"{x1.nam_qt or 0:04d}{x1.thang_qt or 0:02d}"
-    claim.muc_huong = str(muc_huong.normalize()) if muc_huong is not None else None
+    claim.muc_huong = format(muc_huong.normalize(), "f") if muc_huong is not None else None
     claim.other_tables = {
         table: [{f.name: _json_value(getattr(r, f.name)) for f in fields(r)} for r in records]
         for table, records in hoso.tables().items()

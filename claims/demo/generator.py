@@ -10,6 +10,7 @@ comparable between runs. No real person is described: names and numbers are made
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -75,7 +76,10 @@ class _Items:
             return [item for item in items if item.group in groups]
 
         self.exams = of(LineGroup.EXAM)
-        self.beds = of(LineGroup.BED)
+        # Internal-medicine beds (codes Kxx.NOn): a surgical bed needs an operation in the same claim, which
+        # the demo does not generate, and would be refused by the surgical-bed rule.
+        beds = of(LineGroup.BED)
+        self.beds = [item for item in beds if re.search(r"\.NO\d$", item.code)] or beds
         self.services = of(LineGroup.SERVICE)
         self.drugs = of(LineGroup.DRUG)
         self.supplies = of(LineGroup.SUPPLY)
@@ -167,7 +171,8 @@ def _encounter(
         code=f"{prefix}{province}{insurance_number}",
         registered_facility=registered,
         valid_from=card_start,
-        valid_to=date(discharge_day.year, 12, 31),
+        # About 3 % of cards expired before the visit: the kind of error billing staff fix before sending.
+        valid_to=date(discharge_day.year, 12, 31) if rng.random() >= 0.03 else admitted.date() - timedelta(days=1),
     )
     five_years = rng.random() < 0.05
     patient = Patient(
@@ -201,6 +206,7 @@ def _encounter(
         settled_at=discharged + timedelta(minutes=15),
         department_code=department,
         reason_for_visit="Khám bệnh" if not emergency else "Cấp cứu",
+        inpatient_reason=f"Điều trị nội trú: {diagnosis}" if inpatient else None,
         admission_diagnosis=diagnosis,
         discharge_diagnosis=diagnosis,
         main_icd=icd,
@@ -217,9 +223,11 @@ def _encounter(
     )
 
 
-def _hospital_price(rng: random.Random, price_bh: Decimal) -> Decimal:
-    # Most items are billed at the BH price; some hospitals charge more (service on request, private rooms).
-    if rng.random() < 0.12:
+def _hospital_price(rng: random.Random, item: CatalogueItem) -> Decimal:
+    # Most items are billed at the BH price; some hospitals charge more for services (on request, private
+    # rooms). Drugs and supplies are billed at their purchase price: the drug table has one price only.
+    price_bh = item.price_bh
+    if item.group in (LineGroup.EXAM, LineGroup.BED, LineGroup.SERVICE) and rng.random() < 0.12:
         return (price_bh * Decimal(rng.choice((12, 15, 20, 30))) / Decimal(10)).quantize(Decimal(1))
     return price_bh
 
@@ -234,8 +242,12 @@ def _line(
     *,
     service_ratio: int = 100,
     bed_code: str | None = None,
+    ends_at: datetime | None = None,
 ) -> EncounterLine:
-    performed = ordered_at + timedelta(minutes=rng.randint(5, 90))
+    # Performed and resulted within the stay (the checks refuse results after discharge).
+    latest = ends_at or ordered_at + timedelta(hours=4)
+    performed = min(ordered_at + timedelta(minutes=rng.randint(5, 90)), latest)
+    resulted = min(performed + timedelta(minutes=rng.randint(10, 120)), latest)
     return EncounterLine(
         stt=stt,
         group=item.group,
@@ -245,7 +257,7 @@ def _line(
         name=item.name,
         unit=item.unit,
         quantity=quantity,
-        unit_price_bv=_hospital_price(rng, item.price_bh),
+        unit_price_bv=_hospital_price(rng, item),
         unit_price_bh=item.price_bh,
         service_ratio=service_ratio,
         listed_payment_ratio=item.listed_payment_ratio,
@@ -255,7 +267,8 @@ def _line(
         performer_codes=f"{rng.randint(1, 999999):06d}/HNO-CCHN" if item.group is LineGroup.SERVICE else None,
         ordered_at=ordered_at,
         performed_at=performed if item.group in (LineGroup.SERVICE, LineGroup.EXAM) else None,
-        result_at=performed + timedelta(minutes=rng.randint(10, 120)) if item.group is LineGroup.SERVICE else None,
+        result_at=resulted if item.group is LineGroup.SERVICE else None,
+        anaesthesia_method=1 if item.cost_group == 8 else None,
         tender_info=item.tender_info,
         registration_no=item.registration_no,
         strength=item.strength,
@@ -289,11 +302,21 @@ def _outpatient_lines(
 ) -> list[EncounterLine]:
     numbering = _Numbering()
     exam = rng.choice(pool.exams)
-    lines = [_line(rng, numbering.next(exam), exam, Decimal(1), admitted, department)]
+    lines = [_line(rng, numbering.next(exam), exam, Decimal(1), admitted, department, ends_at=discharged)]
     for _ in range(rng.randint(2, 9)):
         item = rng.choice(pool.drugs) if rng.random() < 0.5 else rng.choice(pool.services)
         quantity = Decimal(rng.choice((10, 14, 20, 28, 30))) if item.group is LineGroup.DRUG else Decimal(1)
-        lines.append(_line(rng, numbering.next(item), item, quantity, _between(rng, admitted, discharged), department))
+        lines.append(
+            _line(
+                rng,
+                numbering.next(item),
+                item,
+                quantity,
+                _between(rng, admitted, discharged),
+                department,
+                ends_at=discharged,
+            )
+        )
     return lines
 
 
@@ -302,13 +325,15 @@ def _inpatient_lines(
 ) -> list[EncounterLine]:
     numbering = _Numbering()
     exam = rng.choice(pool.exams)
-    lines = [_line(rng, numbering.next(exam), exam, Decimal(1), admitted, department)]
+    lines = [_line(rng, numbering.next(exam), exam, Decimal(1), admitted, department, ends_at=discharged)]
     bed = rng.choice(pool.beds)
     bed_code = f"H{rng.randint(1, 120):03d}"
     day = admitted
     while day.date() < discharged.date():
         ordered = datetime.combine(day.date(), time(7, 0)) if day > admitted else admitted
-        lines.append(_line(rng, numbering.next(bed), bed, Decimal(1), ordered, department, bed_code=bed_code))
+        lines.append(
+            _line(rng, numbering.next(bed), bed, Decimal(1), ordered, department, bed_code=bed_code, ends_at=discharged)
+        )
         day += timedelta(days=1)
     target = rng.randint(20, 200)
     while len(lines) < target:
@@ -322,7 +347,17 @@ def _inpatient_lines(
         else:
             item = rng.choice(pool.supplies)
             quantity = Decimal(rng.choice((1, 2, 5)))
-        lines.append(_line(rng, numbering.next(item), item, quantity, _between(rng, admitted, discharged), department))
+        lines.append(
+            _line(
+                rng,
+                numbering.next(item),
+                item,
+                quantity,
+                _between(rng, admitted, discharged),
+                department,
+                ends_at=discharged,
+            )
+        )
     return lines
 
 

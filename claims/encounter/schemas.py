@@ -181,6 +181,8 @@ class Encounter(_Frozen):
     settled_at: LocalDateTime | None = Field(default=None, description="NGAY_TTOAN.")
     department_code: str = Field(default="", max_length=50, description="MA_KHOA of the episode.")
     reason_for_visit: str = Field(default="", description="LY_DO_VV.")
+    inpatient_reason: str | None = Field(default=None, description="LY_DO_VNT: why the patient was admitted.")
+    inpatient_reason_code: str | None = Field(default=None, max_length=5, description="MA_LY_DO_VNT.")
     admission_diagnosis: str = Field(default="", description="CHAN_DOAN_VAO.")
     discharge_diagnosis: str = Field(default="", description="CHAN_DOAN_RV.")
     main_icd: str = Field(max_length=7, description="MA_BENH_CHINH.")

@@ -34,14 +34,21 @@ def _percent(value: Decimal | None) -> int | None:
 
 
 def treatment_days(encounter: Encounter) -> int:
-    """SO_NGAY_DTRI: inpatient days counted as discharge day − admission day + 1; a visit counts 1 day.
+    """SO_NGAY_DTRI as QĐ 130/QĐ-BYT XML1 (rewritten by QĐ 4750/QĐ-BYT) defines it by MA_LOAI_KCB.
 
-    QĐ 130/QĐ-BYT XML1 (as amended by QĐ 4750): for inpatient care the number of treatment days is the
-    number of days between admission and discharge plus one; outpatient visits write 1.
+    0 for a consultation, a drug pick-up or an inpatient stay shorter than 4 hours (01, 07, 09);
+    NGAY_RA − NGAY_VAO + 1 (calendar days) for outpatient courses and inpatient care (02, 03, 04, 06);
+    the days with dispensed drugs (05) or with services (08), counted as distinct order days of the lines.
     """
-    if not encounter.is_inpatient:
-        return 1
-    start = (encounter.inpatient_at or encounter.admitted_at).astimezone(VIETNAM_TZ).date()
+    kind = encounter.visit_type
+    if kind in ("01", "07", "09"):
+        return 0
+    if kind in ("05", "08"):
+        wanted = (
+            (lambda line: line.group.is_drug_table) if kind == "05" else (lambda line: not line.group.is_drug_table)
+        )
+        return len({line.ordered_at.astimezone(VIETNAM_TZ).date() for line in encounter.lines if wanted(line)})
+    start = encounter.admitted_at.astimezone(VIETNAM_TZ).date()
     end = encounter.discharged_at.astimezone(VIETNAM_TZ).date()
     return (end - start).days + 1
 
@@ -75,6 +82,8 @@ def _xml1(encounter: Encounter, priced: rules.PricedClaim) -> TongHop:
         gt_the_den=";".join(_day(card.valid_to) for card in encounter.cards),
         ngay_mien_cct=_day(encounter.co_payment_exempt_from),
         ly_do_vv=encounter.reason_for_visit,
+        ly_do_vnt=encounter.inpatient_reason or "",
+        ma_ly_do_vnt=encounter.inpatient_reason_code or "",
         chan_doan_vao=encounter.admission_diagnosis,
         chan_doan_rv=encounter.discharge_diagnosis,
         ma_benh_chinh=encounter.main_icd,

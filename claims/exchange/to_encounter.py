@@ -29,9 +29,10 @@ _GROUP_OF_COST_GROUP: dict[int, LineGroup] = {
     7: LineGroup.BLOOD, 17: LineGroup.BLOOD, 19: LineGroup.OTHER,
 }  # fmt: skip
 _MAPPED_XML1 = frozenset(
-    """ma_lk stt ma_bn ho_ten so_cccd ngay_sinh gioi_tinh nhom_mau ma_quoctich ma_dantoc ma_nghe_nghiep dia_chi
-    matinh_cu_tru mahuyen_cu_tru maxa_cu_tru dien_thoai ma_the_bhyt ma_dkbd gt_the_tu gt_the_den ngay_mien_cct
-    ly_do_vv chan_doan_vao chan_doan_rv ma_benh_chinh ma_benh_kt ma_doituong_kcb ma_noi_di ma_noi_den
+    """ma_lk stt ma_bn ho_ten so_cccd ngay_sinh gioi_tinh nhom_mau ma_quoctich ma_dantoc ma_nghe_nghiep
+    dia_chi matinh_cu_tru mahuyen_cu_tru maxa_cu_tru dien_thoai ma_the_bhyt ma_dkbd gt_the_tu gt_the_den
+    ngay_mien_cct ly_do_vv ly_do_vnt ma_ly_do_vnt chan_doan_vao chan_doan_rv ma_benh_chinh ma_benh_kt
+    ma_doituong_kcb ma_noi_di ma_noi_den
     ma_tai_nan ngay_vao ngay_vao_noi_tru ngay_ra giay_chuyen_tuyen pp_dieu_tri ket_qua_dtri ma_loai_rv ghi_chu
     ngay_ttoan ma_loai_kcb ma_khoa ma_cskcb ma_khuvuc can_nang nam_nam_lien_tuc ngay_tai_kham ma_hsba
     ma_ttdv extras unparsed""".split()
@@ -247,6 +248,8 @@ def hoso_to_encounter(hoso: Hoso) -> Encounter:
             settled_at=settled,
             department_code=x1.ma_khoa,
             reason_for_visit=x1.ly_do_vv,
+            inpatient_reason=x1.ly_do_vnt or None,
+            inpatient_reason_code=x1.ma_ly_do_vnt or None,
             admission_diagnosis=x1.chan_doan_vao,
             discharge_diagnosis=x1.chan_doan_rv,
             main_icd=x1.ma_benh_chinh,
