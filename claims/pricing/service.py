@@ -19,6 +19,7 @@ from claims.encounter.models import EncounterRecord
 from claims.encounter.schemas import Encounter
 from claims.exchange.claim_builder import build_hoso
 from claims.pricing.adapter import PricedEncounter, price_encounters
+from claims.review.service import replace_pricing_findings
 
 # Facility level as recorded (Vietnamese or English) → the pre-2025 route level of the engine.
 _OLD_LEVELS: dict[str, rules.model.OldLevel] = {
@@ -108,6 +109,7 @@ def price_and_store(
             muc_huong=item.priced.totals.muc_huong,
             traces=traces,
         )
+        replace_pricing_findings(session, actor, claim, item.priced.findings)
         outcomes.append(PricingOutcome(claim, item))
     return outcomes
 
