@@ -23,7 +23,7 @@ from claims.review import edits
 from claims.submission import service as submission
 from claims.web import queries
 from claims.web.diff import diff_snapshots
-from claims.web.routing import BILLING_EDIT, N_, WebRoute, csrf_checked, render, roles
+from claims.web.routing import BILLING_EDIT, N_, WebRoute, csrf_checked, gettext_of, render, roles
 
 router = APIRouter(route_class=WebRoute)
 READERS = (Role.billing, Role.finance, Role.insurer, Role.admin)
@@ -149,16 +149,16 @@ def fix_claim(
     request: Request,
     db: DbSession,
     claim_id: int,
-    ma_doituong_kcb: Annotated[str | None, Form(max_length=4)] = None,
-    ma_khoa: Annotated[str | None, Form(max_length=50)] = None,
-    ma_benh_chinh: Annotated[str | None, Form(max_length=7)] = None,
-    gt_the_den: Annotated[str | None, Form(max_length=10)] = None,
-    can_nang: Annotated[str | None, Form(max_length=6)] = None,
+    # The form always sends every editable field; an emptied field is a cleared value.
+    ma_doituong_kcb: Annotated[str, Form(max_length=4)] = "",
+    ma_khoa: Annotated[str, Form(max_length=50)] = "",
+    ma_benh_chinh: Annotated[str, Form(max_length=7)] = "",
+    gt_the_den: Annotated[str, Form(max_length=10)] = "",
+    can_nang: Annotated[str, Form(max_length=6)] = "",
     who: Principal = Depends(roles(*BILLING_EDIT)),
 ) -> Response:
-    given = {"ma_doituong_kcb": ma_doituong_kcb, "ma_khoa": ma_khoa, "ma_benh_chinh": ma_benh_chinh,
-             "gt_the_den": gt_the_den, "can_nang": can_nang}  # fmt: skip
-    values = {k: v for k, v in given.items() if v is not None}
+    values = {"ma_doituong_kcb": ma_doituong_kcb, "ma_khoa": ma_khoa, "ma_benh_chinh": ma_benh_chinh,
+              "gt_the_den": gt_the_den, "can_nang": can_nang}  # fmt: skip
     result = edits.fix_claim(db, who, claim_id, values, tariff_of(request))
     return RedirectResponse(f"/claims/{result.outcome.claim.id}?done=fixed#findings", status_code=303)
 
@@ -228,18 +228,24 @@ def batch_page(request: Request, db: DbSession, batch_id: int, who: Principal = 
                   claims=queries.batch_claims(db, found.id))  # fmt: skip
 
 
+STATUS_LABELS = {s.value: s.value.replace("_", " ") for s in ClaimStatus}  # msgids of the status names
 _SENT_OR_LATER = {"sent", "received", "assessed", "paid", "closed"}
 
 
 @router.get("/batches/{batch_id}/progress")
-def batch_progress(db: DbSession, batch_id: int, who: Principal = Depends(roles(*READERS))) -> Response:
+def batch_progress(
+    request: Request, db: DbSession, batch_id: int, who: Principal = Depends(roles(*READERS))
+) -> Response:
+    """Counts for the progress bar, and each claim's status label (the first 1,000) for the table."""
     found = _visible_batch(db, who, batch_id)
     counts = queries.batch_progress(db, found.id)
     done = sum(n for s, n in counts.items() if s in _SENT_OR_LATER)
     failed = sum(n for s, n in counts.items() if s in ("needs_fix", "rejected"))
     total = sum(counts.values())
+    _ = gettext_of(request)
+    labels = {c.id: _(STATUS_LABELS.get(c.status, c.status)) for c in queries.batch_claims(db, found.id, limit=1000)}
     return JSONResponse({"total": total, "done": done, "failed": failed, "statuses": counts,
-                         "finished": done + failed == total})  # fmt: skip
+                         "finished": done + failed == total, "claims": labels})  # fmt: skip
 
 
 @router.get("/ledger")

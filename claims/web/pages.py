@@ -27,11 +27,12 @@ STATIC_DIR = Path(__file__).parent / "static"
 _STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}
 
 
-def limiter(request: Request) -> security.LoginLimiter:
-    found = getattr(request.app.state, "web_login_limiter", None)
+def limiters(request: Request) -> tuple[security.LoginLimiter, security.LoginLimiter]:
+    """Failed sign-ins: 5 per username and 30 per address (a ward behind one NAT) every 5 minutes."""
+    found = getattr(request.app.state, "web_login_limiters", None)
     if found is None:
-        found = security.LoginLimiter()
-        request.app.state.web_login_limiter = found
+        found = (security.LoginLimiter(attempts=5), security.LoginLimiter(attempts=30))
+        request.app.state.web_login_limiters = found
     return found
 
 
@@ -64,8 +65,9 @@ def login(
     _ = gettext_of(request)
     settings = settings_of(request)
     name = username.strip()
-    keys = (f"ip:{request.client.host if request.client else '-'}", f"user:{name.lower()}")
-    wait = limiter(request).blocked(*keys)
+    by_user, by_address = limiters(request)
+    user_key, address_key = name.lower(), request.client.host if request.client else "-"
+    wait = max(by_user.blocked(user_key), by_address.blocked(address_key))
     if wait > 0:
         message = _("Too many failed attempts. Try again in {minutes} minutes.").format(minutes=int(wait // 60) + 1)
         refused = render(request, "login.html", status=429, error=message, username=name)
@@ -74,9 +76,10 @@ def login(
     try:
         user = service.authenticate(db, name, password)
     except NotAuthenticated:
-        limiter(request).failed(*keys)
+        by_user.failed(user_key)
+        by_address.failed(address_key)
         return render(request, "login.html", status=401, error=_("Wrong username or password."), username=name)
-    limiter(request).succeeded(*keys)
+    by_user.succeeded(user_key)
     response: Response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

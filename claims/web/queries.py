@@ -248,6 +248,6 @@ def batch_progress(session: Session, batch_id: int) -> dict[str, int]:
     return {status: int(n) for status, n in session.execute(stmt)}
 
 
-def batch_claims(session: Session, batch_id: int) -> list[Claim]:
+def batch_claims(session: Session, batch_id: int, limit: int = 5000) -> list[Claim]:
     stmt = select(Claim).join(BatchClaim, BatchClaim.claim_id == Claim.id).where(BatchClaim.batch_id == batch_id)
-    return list(session.scalars(stmt.order_by(Claim.id)))
+    return list(session.scalars(stmt.order_by(Claim.id).limit(limit)))

@@ -92,9 +92,11 @@ def gettext_of(request: Request) -> Callable[[str], str]:
 def web_principal(request: Request, db: DbSession) -> Principal:
     """The signed-in user (session cookie only: pages never take bearer tokens)."""
     try:
-        return current_principal(request, db, None)
+        who = current_principal(request, db, None)
     except NotAuthenticated:
         raise LoginRequired() from None
+    request.state.web_who = who  # error pages keep the navigation
+    return who
 
 
 def roles(*allowed: Role) -> Callable[..., Principal]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -56,7 +57,8 @@ def seed_priced(session, facility, count: int, seed: int, blocked: int | None = 
     for n, enc in enumerate(generate_encounters(count, seed, facility.ma_cskcb)):
         if n == blocked:
             enc = enc.model_copy(update={"patient_category": BLOCKED_CATEGORY})
-        rec, _ = encounter_service.store(session, actor, facility.id, enc.claim_key, "demo", enc.model_dump(mode="json"))
+        payload = enc.model_dump(mode="json")
+        rec, _ = encounter_service.store(session, actor, facility.id, enc.claim_key, "demo", payload)
         records.append(rec)
     outcomes = price_and_store(session, actor, facility, records, demo_tariff())
     return [o.claim.id for o in outcomes]
@@ -93,5 +95,5 @@ def sign_in(client: TestClient, username: str, password: str = factories.PASSWOR
     assert r.status_code == 303, r.text
 
 
-def post_form(client: TestClient, path: str, data: dict[str, str], token_page: str = "/") -> object:
+def post_form(client: TestClient, path: str, data: dict[str, str], token_page: str = "/") -> httpx.Response:
     return client.post(path, data={**data, "csrf_token": csrf_of(client, token_page)}, follow_redirects=False)

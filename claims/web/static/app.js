@@ -59,6 +59,10 @@ function setupBatchProgress() {
         bar.max = p.total; bar.value = p.done + p.failed;
         done.textContent = p.done; failed.textContent = p.failed;
         state.textContent = p.finished ? state.dataset.doneText : state.dataset.runningText;
+        for (const [id, label] of Object.entries(p.claims || {})) {
+          const cell = document.querySelector(`[data-claim-status="${id}"] .status`);
+          if (cell) { cell.textContent = label; }
+        }
         box.dataset.finished = p.finished ? "yes" : "no";
         if (!p.finished) { delay = Math.min(delay * 1.3, 10000); setTimeout(poll, delay); }
       })
