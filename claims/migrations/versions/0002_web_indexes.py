@@ -17,6 +17,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _CLAIM = {
+    "ix_claim_facility_id_id": ["facility_id", "id"],
     "ix_claim_facility_status_id": ["facility_id", "status", "id"],
     "ix_claim_facility_khoa_id": ["facility_id", "ma_khoa", "id"],
     "ix_claim_facility_doituong_id": ["facility_id", "ma_doituong_kcb", "id"],
