@@ -56,7 +56,6 @@ def seed(url: str, count: int) -> dict[str, int]:
     from claims.claim.models import Claim
     from claims.kit.db import make_engine, make_session_factory
     from claims.migrate import upgrade
-    from claims.review.models import Finding
 
     upgrade(url)
     engine = make_engine(url)

@@ -4,6 +4,7 @@ role checks and HTML error pages (a web router's errors are pages, not JSON)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from claims.api.deps import DbSession, current_principal
 from claims.auth.models import Role
 from claims.auth.scope import Principal
+from claims.encounter.schemas import VIETNAM_TZ
 from claims.kit.errors import DomainError, NotAuthenticated, PermissionDenied
 from claims.settings import Settings
 from claims.web import security
@@ -43,10 +45,30 @@ def _money(value: Any, lang: str = "vi") -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if lang == "vi" else text
 
 
+def _percent(value: Any) -> str:
+    """A stored ratio such as ``"1E+2"`` or ``"80"`` as a plain number."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)).normalize():f}"
+    except ArithmeticError:
+        return str(value)
+
+
+def _local_time(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """Times are stored in UTC and shown in Vietnam time, as the people using the pages read them."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(VIETNAM_TZ).strftime(pattern)
+
+
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     tpl = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
     tpl.env.filters["money"] = _money
+    tpl.env.filters["percent"] = _percent
+    tpl.env.filters["vntime"] = _local_time
     tpl.env.autoescape = True
     return tpl
 

@@ -151,6 +151,23 @@ def test_billing_flow_in_a_browser(page, live_server: str, app, web_world: WebWo
     assert "Mức hưởng" in page.locator("#lines").inner_text() or "Quỹ BHYT trả" in page.locator("#lines").inner_text()
     shot(page, "06-claim-fixed-trace")
 
+    # On a claim where the patient does pay, each line says why, with the rule and its legal reference.
+    with app.state.session_factory() as s:
+        from sqlalchemy import select
+
+        from claims.claim.models import Claim
+
+        paying = s.scalar(
+            select(Claim.id).where(Claim.id.in_(web_world.a_claims), Claim.t_bncct + Claim.t_bntt > 0).limit(1)
+        )
+    assert paying is not None
+    page.goto(f"{base}/claims/{paying}")
+    why = page.locator("#why")
+    assert why.locator("ul.why > li").count() > 0
+    assert "người bệnh trả" in why.inner_text() and "Mức hưởng" in why.inner_text()
+    shot(page, "06b-why-the-patient-pays")
+    page.goto(f"{base}/claims/{web_world.blocked_id}")
+
     # Approve.
     page.click("#approve")
     page.wait_for_url(re.compile(r".*done=approved.*"))
@@ -174,6 +191,7 @@ def test_billing_flow_in_a_browser(page, live_server: str, app, web_world: WebWo
     page.wait_for_function("document.querySelector('[data-progress-url]').dataset.finished === 'yes'", timeout=30000)
     sender.join()
     assert page.locator("#progress-done").inner_text() == "1"
+    assert page.locator(f"[data-claim-status='{web_world.blocked_id}']").inner_text() == "đã gửi"
     shot(page, "08-batch-sent")
     page.goto(f"{base}/ledger")
     assert "GD000001" in page.content()
