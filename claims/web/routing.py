@@ -103,7 +103,13 @@ def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLRe
         security.set_csrf_cookie(response, request, settings, seed)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
+    # Only our own script and style sheet; no inline code, no framing, forms post here only.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    )
     return response
 
 
@@ -171,7 +177,8 @@ class WebRoute(APIRoute):
             except DomainError as exc:
                 if exc.status == 404:
                     return _error_page(request, 404, _("Not found."))
-                return _error_page(request, exc.status, exc.message)
+                known = DOMAIN_MESSAGES.get(exc.code)
+                return _error_page(request, exc.status, _(known) if known else exc.message)
             except RequestValidationError as exc:
                 fields = ", ".join(".".join(str(p) for p in err.get("loc", ())[1:]) for err in exc.errors())
                 return _error_page(request, 422, _("Invalid input: {fields}").format(fields=fields))
@@ -189,3 +196,14 @@ def N_(message: str) -> str:
 DYNAMIC_MESSAGES = (
     N_("billing"), N_("finance"), N_("insurer"), N_("admin"), N_("error"), N_("warning"), N_("info"),
 )  # fmt: skip
+
+# Domain errors a page can meet, in the user's language (other errors show their English message).
+DOMAIN_MESSAGES = {
+    "claim_blocked": N_("The claim has blocking findings; fix them before approving."),
+    "claims_blocked": N_("Some claims of the period have blocking findings; fix them before making a batch."),
+    "nothing_to_batch": N_("There is no approved claim in this period."),
+    "claim_frozen": N_("The claim has been sent; it can no longer be changed here."),
+    "invalid_fix": N_("The corrected value is not valid, or nothing was changed."),
+    "illegal_transition": N_("The claim's status does not allow this action."),
+    "conflict": N_("The request conflicts with the current state; reload the page."),
+}
