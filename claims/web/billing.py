@@ -63,13 +63,14 @@ def work_queue(
     category: str | None = Query(None, max_length=4),
     facility_id: int | None = Query(None, ge=1),
     age: str | None = Query(None, pattern=r"^(0-7|8-30|31-90|90\+)$"),
+    denied: bool = False,
     after: int | None = Query(None, ge=1),
     before: int | None = Query(None, ge=1),
 ) -> Response:
     filters = queries.QueueFilters(
         period=period or None, department=department or None, status=status.value if status else None,
         finding=finding or None, category=category or None,
-        facility_id=facility_id if who.sees_all_facilities else None, age=age,
+        facility_id=facility_id if who.sees_all_facilities else None, age=age, denied=denied,
     )  # fmt: skip
     now = utcnow()
     page = queries.queue_page(db, who, filters, now, after=after, before=before)

@@ -41,14 +41,16 @@ class QueueFilters:
     category: str | None = None
     facility_id: int | None = None
     age: str | None = None
+    denied: bool = False  # the denial queue: refused by the office, or open findings from the insurer
 
     def query(self, **changes: Any) -> dict[str, str]:
         """The filters as query parameters (for links), with ``changes`` applied."""
         values = {**self.__dict__, **changes}
-        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+        return {k: ("1" if v is True else str(v)) for k, v in values.items() if v not in (None, "", False)}
 
     def without(self, name: str) -> QueueFilters:
-        return replace(self, **{name: None})
+        cleared: dict[str, Any] = {name: False if name == "denied" else None}
+        return replace(self, **cleared)
 
 
 def _filtered(stmt: Any, who: Principal, f: QueueFilters, now: datetime) -> Any:
@@ -66,6 +68,11 @@ def _filtered(stmt: Any, who: Principal, f: QueueFilters, now: datetime) -> Any:
     if f.finding:
         stmt = stmt.where(
             exists().where(Finding.claim_id == Claim.id, Finding.code == f.finding, Finding.resolved.is_(False))
+        )
+    if f.denied:
+        stmt = stmt.where(
+            (Claim.status == ClaimStatus.rejected)
+            | exists().where(Finding.claim_id == Claim.id, Finding.source == "insurer", Finding.resolved.is_(False))
         )
     if f.age in AGE_BUCKETS:
         low, high = AGE_BUCKETS[f.age]
@@ -178,9 +185,11 @@ def distinct_values(session: Session, who: Principal, column: Any, facility_id: 
     if name not in _LISTED_COLUMNS:
         raise ValueError(f"not a listed column: {name}")
     facility = facility_id if facility_id is not None else (None if who.sees_all_facilities else who.facility_id)
-    if facility is None:
-        stmt = select(column).distinct().where(column.is_not(None))
-        return sorted(str(v) for v in session.scalars(stmt.limit(500)) if v != "")
+    if facility is None:  # every facility: the union of each one's values
+        merged: set[str] = set()
+        for fid in session.scalars(select(Facility.id).order_by(Facility.id).limit(1000)):
+            merged.update(distinct_values(session, who, column, fid))
+        return sorted(merged)[:500]
     if not who.can_see(facility):
         return []
     # The column name comes from the whitelist above, never from the request.
@@ -218,6 +227,7 @@ class Dashboard:
     findings: list[tuple[str, int]]
     backlog: list[tuple[str, int]]
     total: int
+    denied: int
 
 
 def dashboard(session: Session, who: Principal, facility_id: int | None, now: datetime) -> Dashboard:
@@ -231,7 +241,9 @@ def dashboard(session: Session, who: Principal, facility_id: int | None, now: da
     by_code = [(str(c), int(n)) for c, n in session.execute(fstmt.group_by(Finding.code))]
     findings = sorted(by_code, key=lambda x: (-x[1], x[0]))
     backlog = backlog_by_age(session, who, facility_id, now)
-    return Dashboard(pipeline, findings, backlog, sum(counts.values()))
+    denied_stmt = _filtered(select(func.count()).select_from(Claim), who, replace(base, denied=True), now)
+    denied = int(session.scalar(denied_stmt) or 0)
+    return Dashboard(pipeline, findings, backlog, sum(counts.values()), denied)
 
 
 def backlog_by_age(session: Session, who: Principal, facility_id: int | None, now: datetime) -> list[tuple[str, int]]:

@@ -302,3 +302,24 @@ def test_admin_creates_users_and_facilities_and_checks_a_catalogue(app, client, 
     r = client.post("/admin/catalogue", data={"csrf_token": csrf_of(client, "/admin/catalogue")},
                     files={"file": ("x.exe", b"MZ", "application/octet-stream")})  # fmt: skip
     assert r.status_code == 422
+
+
+def test_denial_queue_lists_claims_refused_by_the_office(app, client, web_world: WebWorld) -> None:
+    actor = system_principal("test")
+    refused_a, refused_b = web_world.a_claims[2], web_world.b_claims[1]
+    with app.state.session_factory() as s:
+        for cid in (refused_a, refused_b):
+            claim = s.get(Claim, cid)
+            assert claim is not None
+            claim_service.apply_transition(s, actor, claim, "needs_fix", "gateway 406")
+            s.add(Finding(claim_id=cid, facility_id=claim.facility_id, code="gateway_406", severity="error",
+                          table_name="XML1", message="refused", source="insurer"))  # fmt: skip
+        s.commit()
+        ma_lk_b = s.get(Claim, refused_b).ma_lk  # type: ignore[union-attr]
+    sign_in(client, "billing_a")
+    board = client.get("/").text
+    assert re.search(r'data-testid="denied">1<', board)
+    page = client.get("/claims?denied=1")
+    assert "Hồ sơ bị từ chối cần xử lý" in page.text
+    assert re.findall(r'<td><a href="/claims/(\d+)">', page.text) == [str(refused_a)]
+    assert ma_lk_b not in page.text
