@@ -162,6 +162,7 @@ def main() -> None:
             "finding=pham_vi": "/claims?finding=pham_vi",
             "status+dept+period": "/claims?status=priced&department=K12&period=202607",
             "age 31-90": "/claims?age=31-90",
+            "denial queue": "/claims?denied=1",
             "partial update (JS)": "/claims?status=sent&department=K03",
             "dashboard": "/",
         }

@@ -70,10 +70,8 @@ def _filtered(stmt: Any, who: Principal, f: QueueFilters, now: datetime) -> Any:
             exists().where(Finding.claim_id == Claim.id, Finding.code == f.finding, Finding.resolved.is_(False))
         )
     if f.denied:
-        stmt = stmt.where(
-            (Claim.status == ClaimStatus.rejected)
-            | exists().where(Finding.claim_id == Claim.id, Finding.source == "insurer", Finding.resolved.is_(False))
-        )
+        flagged = select(Finding.claim_id).where(Finding.source == "insurer", Finding.resolved.is_(False))
+        stmt = stmt.where((Claim.status == ClaimStatus.rejected) | Claim.id.in_(flagged))
     if f.age in AGE_BUCKETS:
         low, high = AGE_BUCKETS[f.age]
         stmt = stmt.where(Claim.created_at <= now - timedelta(days=low), Claim.status.in_(OPEN_STATUSES))
@@ -241,8 +239,12 @@ def dashboard(session: Session, who: Principal, facility_id: int | None, now: da
     by_code = [(str(c), int(n)) for c, n in session.execute(fstmt.group_by(Finding.code))]
     findings = sorted(by_code, key=lambda x: (-x[1], x[0]))
     backlog = backlog_by_age(session, who, facility_id, now)
-    denied_stmt = _filtered(select(func.count()).select_from(Claim), who, replace(base, denied=True), now)
-    denied = int(session.scalar(denied_stmt) or 0)
+    # Denials: rejected claims plus the others with an open insurer finding (a small table: cheap).
+    insurer: Any = select(func.count(func.distinct(Finding.claim_id))).join(Claim, Claim.id == Finding.claim_id)
+    insurer = _filtered(insurer, who, base, now).where(
+        Finding.source == "insurer", Finding.resolved.is_(False), Claim.status != ClaimStatus.rejected
+    )
+    denied = counts.get(ClaimStatus.rejected.value, 0) + int(session.scalar(insurer) or 0)
     return Dashboard(pipeline, findings, backlog, sum(counts.values()), denied)
 
 
