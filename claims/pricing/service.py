@@ -109,8 +109,8 @@ def price_and_store(
             muc_huong=item.priced.totals.muc_huong,
             traces=traces,
         )
-        replace_pricing_findings(session, actor, claim, item.priced.findings)
         outcomes.append(PricingOutcome(claim, item))
+    replace_pricing_findings(session, actor, ((o.claim, o.findings) for o in outcomes))
     return outcomes
 
 

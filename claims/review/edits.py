@@ -82,10 +82,9 @@ def _apply(encounter: Encounter, values: dict[str, str]) -> Encounter:
         raise InvalidFix(fields=fields) from None
 
 
-def encounter_of(session: Session, actor: Principal, claim_id: int) -> tuple[Any, EncounterRecord | None]:
-    claim = claims.get(session, actor, claim_id)
-    record = session.get(EncounterRecord, claim.encounter_id) if claim.encounter_id is not None else None
-    return claim, record
+def encounter_record(session: Session, claim: Any) -> EncounterRecord | None:
+    """The stored encounter a claim (already loaded through the caller's scope) was priced from."""
+    return session.get(EncounterRecord, claim.encounter_id) if claim.encounter_id is not None else None
 
 
 def fix_claim(
@@ -99,7 +98,7 @@ def fix_claim(
     claim = claims.get(session, actor, claim_id, lock=True)
     if ClaimStatus(claim.status) in FROZEN or claim.status in (ClaimStatus.batched,):
         raise ClaimFrozen(status=claim.status)
-    record = session.get(EncounterRecord, claim.encounter_id) if claim.encounter_id is not None else None
+    record = encounter_record(session, claim)
     if record is None:
         raise NotFound("the claim has no stored encounter to correct")
     encounter = Encounter.model_validate(record.payload)

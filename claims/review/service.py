@@ -37,22 +37,36 @@ def _line_table(claim: Claim, stt: int) -> str | None:
 
 
 def replace_pricing_findings(
-    session: Session, actor: Principal, claim: Claim, findings: Iterable[rules.Finding]
+    session: Session, actor: Principal, results: Iterable[tuple[Claim, Iterable[rules.Finding]]]
 ) -> list[Finding]:
-    """Store ``findings`` of the latest pricing of ``claim``; resolve the earlier ones not reported again."""
-    actor.ensure_visible(claim.facility_id, "claim")
+    """Store the findings of the latest pricing of each claim; resolve the earlier ones not reported again.
+
+    One query reads the open findings of all the claims (pricing works in batches).
+    """
+    pairs = [(claim, list(found)) for claim, found in results]
+    for claim, _ in pairs:
+        actor.ensure_visible(claim.facility_id, "claim")
+    ids = [claim.id for claim, _ in pairs]
+    open_rows: dict[int, list[Finding]] = {}
+    for row in session.scalars(
+        select(Finding).where(Finding.claim_id.in_(ids), Finding.source == "pricing", Finding.resolved.is_(False))
+    ):
+        open_rows.setdefault(row.claim_id, []).append(row)
+    kept: list[Finding] = []
+    for claim, found in pairs:
+        kept.extend(_replace(session, actor, claim, found, open_rows.get(claim.id, [])))
+    session.flush()
+    return kept
+
+
+def _replace(
+    session: Session, actor: Principal, claim: Claim, findings: list[rules.Finding], open_rows: list[Finding]
+) -> list[Finding]:
     wanted: dict[tuple[str, int | None, str | None], rules.Finding] = {}
     for item in findings:
         match = _LINE_FIELD.match(item.field)
         field = match.group(2) if match else _FIELD_OF.get(item.field, item.field)
         wanted.setdefault((finding_code(item), item.stt, field[:64]), item)
-    open_rows = list(
-        session.scalars(
-            select(Finding).where(
-                Finding.claim_id == claim.id, Finding.source == "pricing", Finding.resolved.is_(False)
-            )
-        )
-    )
     kept: list[Finding] = []
     resolved = 0
     for row in open_rows:
@@ -77,7 +91,6 @@ def replace_pricing_findings(
         )
         session.add(row)
         kept.append(row)
-    session.flush()
     if resolved:
         audit.record(session, actor, "claim", claim.id, "findings_resolved", {"count": resolved},
                      facility_id=claim.facility_id)  # fmt: skip

@@ -82,12 +82,10 @@ def work_queue(
     )  # fmt: skip
     if request.headers.get("x-partial") == "queue":
         return render(request, "_queue.html", **ctx)
-    from claims.claim.models import Claim as C
-
     ctx.update(
-        departments=queries.distinct_values(db, who, C.ma_khoa, scope_facility),
-        categories=queries.distinct_values(db, who, C.ma_doituong_kcb, scope_facility),
-        periods=queries.distinct_values(db, who, C.period, scope_facility),
+        departments=queries.distinct_values(db, who, Claim.ma_khoa, scope_facility),
+        categories=queries.distinct_values(db, who, Claim.ma_doituong_kcb, scope_facility),
+        periods=queries.distinct_values(db, who, Claim.period, scope_facility),
         codes=queries.finding_codes(db, who, scope_facility),
         facilities=queries.facilities_visible(db, who) if who.sees_all_facilities else [],
     )
@@ -97,7 +95,7 @@ def work_queue(
 _SHARE_FIELDS = ("muc_huong", "t_bncct", "t_bntt", "tyle_tt_bh", "thanh_tien_bh", "t_bhtt")
 
 
-def _patient_pays(claim: Claim, lang: str) -> list[dict[str, Any]]:
+def _patient_pays(claim: Claim) -> list[dict[str, Any]]:
     """The trace steps that explain the patient's share, line by line (co-payment and out-of-list parts)."""
     reasons = []
     for line in claim.lines:
@@ -118,8 +116,8 @@ def claim_detail(
     who: Principal = Depends(roles(*READERS)),
     done: str | None = Query(None, pattern=r"^[a-z_]{1,20}$"),
 ) -> Response:
-    claim, record = edits.encounter_of(db, who, claim_id)
     claim = claims.get(db, who, claim_id, with_lines=True)
+    record = edits.encounter_record(db, claim)
     findings = queries.claim_findings(db, claim.id)
     editable = (
         who.role in BILLING_EDIT and record is not None
@@ -127,9 +125,6 @@ def claim_detail(
     )  # fmt: skip
     values = edits.current_values(Encounter.model_validate(record.payload)) if record is not None else {}
     versions = claims.versions(db, who, claim.id)
-    from claims.web.routing import language
-
-    lang = language(request)
     xml1 = {
         **{k: v for k, v in (claim.xml1 or {}).items()},
         **{k: getattr(claim, k) for k in ("ma_bn", "ma_the_bhyt", "ma_dkbd", "ma_doituong_kcb", "ma_loai_kcb",
@@ -139,7 +134,7 @@ def claim_detail(
     return render(
         request, "claim.html", who=who, claim=claim, xml1=xml1, money_columns=XML1_MONEY_COLUMNS,
         findings=findings, open_blocking=open_blocking, hints=FIX_HINTS, editable=editable, values=values,
-        edit_fields=edits.EDITABLE_FIELDS, versions=versions, patient_pays=_patient_pays(claim, lang),
+        edit_fields=edits.EDITABLE_FIELDS, versions=versions, patient_pays=_patient_pays(claim),
         can_approve=who.role in BILLING_EDIT and claim.status in (ClaimStatus.priced, ClaimStatus.checked)
         and not open_blocking, done=done,
     )  # fmt: skip

@@ -241,6 +241,8 @@ def test_no_personal_data_in_urls(app, client, web_world: WebWorld) -> None:
 
 def test_queue_partial_update(client, web_world: WebWorld) -> None:
     sign_in(client, "billing_a")
+    bad = client.get("/claims?period=2026-10")
+    assert bad.status_code == 422 and "Dữ liệu không hợp lệ: period" in bad.text
     r = client.get("/claims?status=needs_fix", headers={"X-Partial": "queue"})
     assert r.status_code == 200 and "<html" not in r.text and r.text.count("<tr>") == 2  # head + one row
     assert f'href="/claims/{web_world.blocked_id}"' in r.text
