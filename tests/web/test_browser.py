@@ -228,3 +228,16 @@ def test_admin_and_office_pages_in_a_browser(page, live_server: str, web_world: 
         page.goto(base + path)
         assert page.locator("h1").count() == 1
         shot(page, name)
+    # Check a catalogue file: sent by our upload script (with its progress bar), the result replaces the page.
+    page.goto(f"{base}/admin/catalogue")
+    csv_text = (
+        "STT,Mã vật tư,Tên vật tư,Đơn giá BH,TYLE_TT_BH,Từ ngày,MA_CSKCB\n"
+        "1,N03.01.070,Kim luồn tĩnh mạch,1200,100,20250101,01010\n2,N03.01.080,Bơm tiêm 5ml,abc,100,20250101,01010\n"
+    )
+    page.set_input_files("#c-file", files=[{"name": "vattu.csv", "mimeType": "text/csv",
+                                             "buffer": csv_text.encode("utf-8-sig")}])  # fmt: skip
+    page.select_option("#c-kind", "supply")
+    page.click("form[data-upload] button[type=submit]")
+    page.wait_for_selector("#catalogue-result")
+    assert "N03.01.070" in page.locator("#catalogue-result").inner_text()
+    shot(page, "19-admin-catalogue-checked")
