@@ -52,6 +52,12 @@ class Claim(Base):
         UniqueConstraint("facility_id", "ma_lk", "version"),
         Index("ix_claim_facility_id_status", "facility_id", "status"),
         Index("ix_claim_facility_id_period", "facility_id", "period"),
+        # Work-queue filters, newest first (keyset pagination on id).
+        Index("ix_claim_facility_id_id", "facility_id", "id"),
+        Index("ix_claim_facility_status_id", "facility_id", "status", "id"),
+        Index("ix_claim_facility_khoa_id", "facility_id", "ma_khoa", "id"),
+        Index("ix_claim_facility_doituong_id", "facility_id", "ma_doituong_kcb", "id"),
+        Index("ix_claim_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,6 +20,7 @@ from claims.encounter.models import EncounterRecord
 from claims.encounter.schemas import Encounter
 from claims.exchange.claim_builder import build_hoso
 from claims.pricing.adapter import PricedEncounter, price_encounters
+from claims.review.pricing_findings import replace_pricing_findings
 from claims.submission import outbox
 
 # Facility level as recorded (Vietnamese or English) → the pre-2025 route level of the engine.
@@ -111,6 +112,7 @@ def price_and_store(
             traces=traces,
         )
         outcomes.append(PricingOutcome(claim, item))
+    replace_pricing_findings(session, actor, ((o.claim, o.findings) for o in outcomes))
     queue_checks(session, actor, [o.claim for o in outcomes])
     return outcomes
 

@@ -17,6 +17,7 @@ class Finding(Base):
     __table_args__ = (
         CheckConstraint("severity IN ('error', 'warning', 'info')", name="severity_known"),
         Index("ix_finding_facility_id_resolved", "facility_id", "resolved"),
+        Index("ix_finding_code_claim_id", "code", "claim_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

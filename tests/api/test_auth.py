@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests import factories
+from tests.web.conftest import csrf_of
 
 
 def test_no_credentials_is_401(client, world):
@@ -58,7 +59,11 @@ def test_role_required(client, world, login):
 def test_every_role_can_log_in_via_form_and_cookie(client, world):
     for username in ("billing_a", "finance_a", "insurer", "admin"):
         client.cookies.clear()
-        r = client.post("/login", data={"username": username, "password": factories.PASSWORD}, follow_redirects=False)
+        token = csrf_of(client)
+        r = client.post(
+            "/login", data={"username": username, "password": factories.PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie
@@ -74,6 +79,9 @@ def test_login_page_is_vietnamese(client):
 
 
 def test_bad_form_login(client, world):
-    r = client.post("/login", data={"username": "billing_a", "password": "wrong"}, follow_redirects=False)
+    token = csrf_of(client)
+    r = client.post(
+        "/login", data={"username": "billing_a", "password": "wrong", "csrf_token": token}, follow_redirects=False
+    )
     assert r.status_code == 401
     assert "Sai tên đăng nhập" in r.text
