@@ -104,10 +104,12 @@ def generate_encounters(
     *,
     items: Sequence[CatalogueItem] | None = None,
     period: str = "2026-10",
+    expired_card_share: float = 0.03,
 ) -> Iterator[Encounter]:
     """Yield ``count`` synthetic encounters discharged within ``period`` (yyyy-mm) at ``facility_code``.
 
-    ``items`` defaults to the demo catalogue built from the real sample files.
+    ``items`` defaults to the demo catalogue built from the real sample files. ``expired_card_share`` of
+    the encounters carry a card that expired before the visit: work for the billing clerk.
     """
     if count < 0:
         raise ValueError("count must not be negative")
@@ -122,7 +124,7 @@ def generate_encounters(
     for index in range(count):
         inpatient = rng.random() < 0.15
         discharge_day = first_day + timedelta(days=rng.randrange(days_in_month))
-        yield _encounter(rng, pool, index, facility_code, province, discharge_day, inpatient, seed)
+        yield _encounter(rng, pool, index, facility_code, province, discharge_day, inpatient, seed, expired_card_share)
 
 
 def _encounter(
@@ -134,6 +136,7 @@ def _encounter(
     discharge_day: date,
     inpatient: bool,
     seed: int,
+    expired_card_share: float,
 ) -> Encounter:
     if inpatient:
         stay_days = rng.randint(2, 20)
@@ -171,8 +174,10 @@ def _encounter(
         code=f"{prefix}{province}{insurance_number}",
         registered_facility=registered,
         valid_from=card_start,
-        # About 3 % of cards expired before the visit: the kind of error billing staff fix before sending.
-        valid_to=date(discharge_day.year, 12, 31) if rng.random() >= 0.03 else admitted.date() - timedelta(days=1),
+        # Some cards expired before the visit: the kind of error billing staff fix before sending.
+        valid_to=date(discharge_day.year, 12, 31)
+        if rng.random() >= expired_card_share
+        else admitted.date() - timedelta(days=1),
     )
     five_years = rng.random() < 0.05
     patient = Patient(

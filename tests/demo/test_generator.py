@@ -72,3 +72,15 @@ def test_every_inpatient_stay_bills_one_bed_day_per_night() -> None:
 def test_incomplete_catalogue_is_refused() -> None:
     with pytest.raises(ValueError, match="bed"):
         list(generate_encounters(1, items=[i for i in ITEMS if i.group is not LineGroup.BED]))
+
+
+def test_a_few_expired_cards_unless_asked_for_none() -> None:
+    def expired(share: float) -> int:
+        return sum(
+            1
+            for e in generate_encounters(1000, seed=2, items=ITEMS, expired_card_share=share)
+            if not e.cards[0].valid_on(e.admitted_at.date())
+        )
+
+    assert 10 <= expired(0.03) <= 60
+    assert expired(0) == 0

@@ -52,7 +52,7 @@ def _office(signer, faults: FaultConfig | None = None):
 def _approved_claims(session, count: int) -> tuple[int, list[int]]:
     facility = factories.facility(session, CODE)
     facility.level, facility.hospital_class = "tỉnh", "I"
-    for encounter in generate_encounters(count, seed=9, facility_code=CODE, items=ITEMS):
+    for encounter in generate_encounters(count, seed=9, facility_code=CODE, items=ITEMS, expired_card_share=0):
         encounter_service.store(session, ACTOR, facility.id, encounter.claim_key, "demo",
                                 encounter.model_dump(mode="json"))  # fmt: skip
     outcomes = price_and_store(session, ACTOR, facility, unpriced_encounters(session, ACTOR, facility.id))

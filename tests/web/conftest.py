@@ -54,7 +54,7 @@ def client(app) -> Iterator[TestClient]:
 def seed_priced(session, facility, count: int, seed: int, blocked: int | None = None) -> list[int]:
     actor = system_principal("test")
     records = []
-    for n, enc in enumerate(generate_encounters(count, seed, facility.ma_cskcb)):
+    for n, enc in enumerate(generate_encounters(count, seed, facility.ma_cskcb, expired_card_share=0)):
         if n == blocked:
             enc = enc.model_copy(update={"patient_category": BLOCKED_CATEGORY})
         payload = enc.model_dump(mode="json")
