@@ -17,6 +17,8 @@ MODEL_MODULES = (
     "claims.claim.models",
     "claims.review.models",
     "claims.submission.models",
+    "claims.remittance.models",
+    "claims.settlement.models",
 )
 
 
