@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from claims.claim.models import Claim, ClaimLine
 from claims.remittance.matching import claims_in_scope, money, zero
-from claims.remittance.models import Allocation, AnswerLine, AssessmentAnswer
+from claims.remittance.models import Allocation, AnswerLine, AssessmentAnswer, LineMatch
 
 
 def current_answers() -> Any:
@@ -90,8 +90,19 @@ def line_figures(facility_id: int, period: str) -> Select[Any]:
     answer (its share is in the claim-level residual), else ``not_assessed``.
     """
     cur = current_answers()
-    line_answer = aliased(AnswerLine)
-    matched = line_answer.id.is_not(None)
+    matched_line = (
+        select(
+            LineMatch.claim_line_id,
+            AnswerLine.id.label("answer_line_id"),
+            AnswerLine.approved,
+            AnswerLine.reason_code,
+            LineMatch.kind,
+        )
+        .join(AnswerLine, AnswerLine.id == LineMatch.answer_line_id)
+        .where(AnswerLine.current.is_(True), LineMatch.claim_line_id.is_not(None))
+        .subquery("matched_line")
+    )
+    matched = matched_line.c.answer_line_id.is_not(None)
     return (
         select(
             ClaimLine.id.label("claim_line_id"),
@@ -101,12 +112,12 @@ def line_figures(facility_id: int, period: str) -> Select[Any]:
             ClaimLine.stt,
             ClaimLine.code,
             func.coalesce(ClaimLine.fields["ma_khoa"].as_string(), Claim.ma_khoa).label("ma_khoa"),
-            line_answer.id.label("answer_line_id"),
-            line_answer.match.label("match"),
-            line_answer.reason_code.label("reason_code"),
+            matched_line.c.answer_line_id,
+            matched_line.c.kind.label("match"),
+            matched_line.c.reason_code,
             money(ClaimLine.t_bhtt).label("claimed"),
-            money(case((matched, line_answer.approved), else_=zero())).label("approved"),
-            money(case((matched, ClaimLine.t_bhtt - line_answer.approved), else_=zero())).label("disallowed"),
+            money(case((matched, matched_line.c.approved), else_=zero())).label("approved"),
+            money(case((matched, ClaimLine.t_bhtt - matched_line.c.approved), else_=zero())).label("disallowed"),
             case((matched, "line"), (cur.c.answer_id.is_not(None), "claim_level"), else_="not_assessed").label(
                 "assessed"
             ),
@@ -114,11 +125,6 @@ def line_figures(facility_id: int, period: str) -> Select[Any]:
         .select_from(ClaimLine)
         .join(Claim, Claim.id == ClaimLine.claim_id)
         .outerjoin(cur, cur.c.claim_id == Claim.id)
-        .outerjoin(
-            line_answer,
-            (line_answer.claim_line_id == ClaimLine.id)
-            & line_answer.current.is_(True)
-            & (line_answer.answer_id == cur.c.answer_id),
-        )
+        .outerjoin(matched_line, matched_line.c.claim_line_id == ClaimLine.id)
         .where(Claim.id.in_(claims_in_scope(facility_id, period)))
     )

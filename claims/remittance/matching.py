@@ -19,19 +19,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select, type_coerce, update
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, insert, literal, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from claims.claim.models import Claim, ClaimLine
 from claims.claim.status import ClaimStatus
 from claims.kit.money import Money
-from claims.remittance.models import Allocation, AnswerLine, AssessmentAnswer
+from claims.remittance.models import Allocation, AnswerLine, AssessmentAnswer, LineMatch
 
 S = ClaimStatus
 # A claim counts for reconciliation once it has left, whatever happened next (not superseded ones:
 # the latest sent version of each MA_LK stands for it).
 SENT_STATES = (S.sent.value, S.received.value, S.assessed.value, S.rejected.value, S.paid.value, S.closed.value)
 OPEN_MATCH = ("pending", "unmatched")
+# INSERT … SELECT counts are kept only when asked for (SQLAlchemy drops them for INSERT by default).
+ROWCOUNT = {"preserve_rowcount": True}
 
 
 def money(expr: Any) -> Any:
@@ -73,21 +75,12 @@ class MatchCounts:
     allocations_unmatched: int
 
 
-def _line_scope(facility_id: int, period: str) -> list[ColumnElement[bool]]:
-    return [
-        AnswerLine.facility_id == facility_id,
-        AnswerLine.period == period,
-        AnswerLine.current.is_(True),
-        AnswerLine.match.in_(OPEN_MATCH),
-    ]
-
-
 def _answer_scope(facility_id: int, period: str) -> list[ColumnElement[bool]]:
     return [
         AssessmentAnswer.facility_id == facility_id,
         AssessmentAnswer.period == period,
         AssessmentAnswer.current.is_(True),
-        AssessmentAnswer.match.in_(OPEN_MATCH),
+        AssessmentAnswer.match == "pending",
     ]
 
 
@@ -95,26 +88,66 @@ def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _pending_lines(facility_id: int, period: str) -> list[ColumnElement[bool]]:
+    """Current answer lines of the period with no match yet (an ``unmatched`` one is removed first)."""
+    return [
+        AnswerLine.facility_id == facility_id,
+        AnswerLine.period == period,
+        AnswerLine.current.is_(True),
+        ~exists().where(LineMatch.answer_line_id == AnswerLine.id),
+    ]
+
+
+MATCH_COLUMNS = ["answer_line_id", "claim_id", "claim_line_id", "kind"]
+
+
 def match_period(session: Session, facility_id: int, period: str) -> MatchCounts:
     """Match every current, not yet matched answer, line and allocation of the facility's period."""
     s = session
+    conn = session.connection()  # Core statements: the driver's rowcounts, no ORM bookkeeping
     exec_opts = {"synchronize_session": False}
-    # 1. Lines, exactly, straight from the keys the answer carries (the bulk of the work: one join).
+    # Unmatched lines are tried again: a claim may have arrived since.
+    conn.execute(
+        delete(LineMatch).where(
+            LineMatch.kind == "unmatched",
+            LineMatch.answer_line_id.in_(
+                select(AnswerLine.id).where(AnswerLine.facility_id == facility_id, AnswerLine.period == period)
+            ),
+        )
+    )
+    s.execute(
+        update(AssessmentAnswer)
+        .where(
+            AssessmentAnswer.facility_id == facility_id,
+            AssessmentAnswer.period == period,
+            AssessmentAnswer.match == "unmatched",
+        )
+        .values(match="pending")
+        .execution_options(**exec_opts)
+    )
+    # 1. Lines, exactly, straight from the keys the answer line carries (the bulk of the work: one join).
     lines_exact = _rowcount(
-        s.execute(
-            update(AnswerLine)
-            .where(
-                *_line_scope(facility_id, period),
-                Claim.facility_id == AnswerLine.facility_id,
-                Claim.ma_lk == AnswerLine.ma_lk,
-                Claim.version == AnswerLine.office_version,
-                ClaimLine.claim_id == Claim.id,
-                ClaimLine.table_name == AnswerLine.table_name,
-                ClaimLine.stt == AnswerLine.line_no,
-                ClaimLine.code == AnswerLine.item_code,
-            )
-            .values(claim_id=Claim.id, claim_line_id=ClaimLine.id, match="exact")
-            .execution_options(**exec_opts)
+        conn.execute(
+            insert(LineMatch).from_select(
+                MATCH_COLUMNS,
+                select(AnswerLine.id, Claim.id, ClaimLine.id, literal("exact"))
+                .select_from(AnswerLine)
+                .join(
+                    Claim,
+                    (Claim.facility_id == AnswerLine.facility_id)
+                    & (Claim.ma_lk == AnswerLine.ma_lk)
+                    & (Claim.version == AnswerLine.office_version),
+                )
+                .join(
+                    ClaimLine,
+                    (ClaimLine.claim_id == Claim.id)
+                    & (ClaimLine.table_name == AnswerLine.table_name)
+                    & (ClaimLine.stt == AnswerLine.line_no)
+                    & (ClaimLine.code == AnswerLine.item_code),
+                )
+                .where(*_pending_lines(facility_id, period)),
+            ),
+            execution_options=ROWCOUNT,
         )
     )
     # 2. Claim answers: exact version, then the latest sent version of the MA_LK.
@@ -152,30 +185,25 @@ def match_period(session: Session, facility_id: int, period: str) -> MatchCounts
     answers_unmatched = _rowcount(
         s.execute(
             update(AssessmentAnswer)
-            .where(*_answer_scope(facility_id, period), AssessmentAnswer.match == "pending")
+            .where(*_answer_scope(facility_id, period))
             .values(match="unmatched")
             .execution_options(**exec_opts)
         )
     )
-    # 3. Lines left: take the claim their answer was matched to, then the changed-STT rule.
-    s.execute(
-        update(AnswerLine)
-        .where(
-            *_line_scope(facility_id, period),
-            AssessmentAnswer.id == AnswerLine.answer_id,
-            AssessmentAnswer.claim_id.is_not(None),
-        )
-        .values(claim_id=AssessmentAnswer.claim_id)
-        .execution_options(**exec_opts)
-    )
-    lines_moved = _match_moved(s, facility_id, period, with_time=True)
-    lines_moved += _match_moved(s, facility_id, period, with_time=False)
+    # 3. Lines left, within the claim their answer was matched to: the changed-STT rule.
+    lines_moved = _match_moved(session, facility_id, period, with_time=True)
+    lines_moved += _match_moved(session, facility_id, period, with_time=False)
+    # 4. The rest: the exceptions list.
     lines_unmatched = _rowcount(
-        s.execute(
-            update(AnswerLine)
-            .where(*_line_scope(facility_id, period), AnswerLine.match == "pending")
-            .values(match="unmatched")
-            .execution_options(**exec_opts)
+        conn.execute(
+            insert(LineMatch).from_select(
+                MATCH_COLUMNS,
+                select(AnswerLine.id, AssessmentAnswer.claim_id, literal(None), literal("unmatched"))
+                .select_from(AnswerLine)
+                .outerjoin(AssessmentAnswer, AssessmentAnswer.id == AnswerLine.answer_id)
+                .where(*_pending_lines(facility_id, period)),
+            ),
+            execution_options=ROWCOUNT,
         )
     )
     matched, unmatched = _match_allocations(s, facility_id, period)
@@ -189,48 +217,65 @@ def _line_time() -> Any:
 
 
 def _match_moved(session: Session, facility_id: int, period: str, *, with_time: bool) -> int:
-    """The only unmatched claim line with the same table and code (and time) as the only such answer line."""
+    """The only free claim line with the same table and code (and time) as the only such pending answer line."""
     taken = aliased(AnswerLine)
-    pending = select(AnswerLine.claim_id).where(*_line_scope(facility_id, period), AnswerLine.claim_id.is_not(None))
+    pending = (
+        select(
+            AnswerLine.id.label("answer_line_id"),
+            AssessmentAnswer.claim_id.label("claim_id"),
+            AnswerLine.table_name,
+            AnswerLine.item_code,
+            AnswerLine.line_time,
+        )
+        .join(AssessmentAnswer, AssessmentAnswer.id == AnswerLine.answer_id)
+        .where(
+            *_pending_lines(facility_id, period),
+            AssessmentAnswer.claim_id.is_not(None),
+            AnswerLine.line_time.is_not(None) if with_time else AnswerLine.line_time.is_(None),
+        )
+        .subquery("pending")
+    )
+    answer_group: list[Any] = [pending.c.claim_id, pending.c.table_name, pending.c.item_code]
+    if with_time:
+        answer_group.append(pending.c.line_time)
+    lonely = (
+        select(*answer_group, func.min(pending.c.answer_line_id).label("answer_line_id"))
+        .group_by(*answer_group)
+        .having(func.count() == 1)
+        .subquery("lonely")
+    )
     # The order time is read once in an inner select, so the grouping names a plain column on both backends.
     free = (
         select(ClaimLine.id, ClaimLine.claim_id, ClaimLine.table_name, ClaimLine.code, _line_time().label("at"))
         .where(
-            ClaimLine.claim_id.in_(pending),
-            ~exists().where(taken.claim_line_id == ClaimLine.id, taken.current.is_(True)),
+            ClaimLine.claim_id.in_(select(pending.c.claim_id)),
+            ~exists().where(
+                LineMatch.claim_line_id == ClaimLine.id,
+                LineMatch.answer_line_id == taken.id,
+                taken.current.is_(True),
+            ),
         )
         .subquery("free")
     )
-    group: list[Any] = [free.c.claim_id, free.c.table_name, free.c.code] + ([free.c.at] if with_time else [])
+    line_group: list[Any] = [free.c.claim_id, free.c.table_name, free.c.code] + ([free.c.at] if with_time else [])
     free_lines = (
-        select(*group, func.min(free.c.id).label("line_id")).group_by(*group).having(func.count() == 1).subquery()
-    )
-    answer_keys: list[Any] = [AnswerLine.claim_id, AnswerLine.table_name, AnswerLine.item_code]
-    answer_where = [*_line_scope(facility_id, period), AnswerLine.claim_id.is_not(None), AnswerLine.match == "pending"]
-    if with_time:
-        answer_keys.append(AnswerLine.line_time)
-        answer_where.append(AnswerLine.line_time.is_not(None))
-    else:
-        answer_where.append(AnswerLine.line_time.is_(None))
-    lonely_answers = (
-        select(func.min(AnswerLine.id).label("answer_line_id"))
-        .where(*answer_where)
-        .group_by(*answer_keys)
+        select(*line_group, func.min(free.c.id).label("line_id"))
+        .group_by(*line_group)
         .having(func.count() == 1)
+        .subquery("free_lines")
     )
-    conditions = [
-        AnswerLine.id.in_(lonely_answers),
-        free_lines.c.claim_id == AnswerLine.claim_id,
-        free_lines.c.table_name == AnswerLine.table_name,
-        free_lines.c.code == AnswerLine.item_code,
-    ]
+    on = (
+        (free_lines.c.claim_id == lonely.c.claim_id)
+        & (free_lines.c.table_name == lonely.c.table_name)
+        & (free_lines.c.code == lonely.c.item_code)
+    )
     if with_time:
-        conditions.append(free_lines.c.at == AnswerLine.line_time)
-    result = session.execute(
-        update(AnswerLine)
-        .where(*conditions)
-        .values(claim_line_id=free_lines.c.line_id, match="moved_stt")
-        .execution_options(synchronize_session=False)
+        on = on & (free_lines.c.at == lonely.c.line_time)
+    query = select(lonely.c.answer_line_id, lonely.c.claim_id, free_lines.c.line_id, literal("moved_stt")).select_from(
+        lonely.join(free_lines, on)
+    )
+    result = session.connection().execute(
+        insert(LineMatch).from_select(MATCH_COLUMNS, query), execution_options=ROWCOUNT
     )
     return _rowcount(result)
 

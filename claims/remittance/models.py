@@ -75,7 +75,7 @@ class AnswerLine(Base):
     __table_args__ = (Index("ix_answer_line_key", "facility_id", "ma_lk", "office_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_answer.id"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_answer.id"))
     import_id: Mapped[int] = mapped_column(ForeignKey("remittance_import.id"), index=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"))
     period: Mapped[str] = mapped_column(String(6))
@@ -92,11 +92,21 @@ class AnswerLine(Base):
     reason_codes: Mapped[str] = mapped_column(String(500), default="")
     reasons: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     current: Mapped[bool] = mapped_column(Boolean, default=True)
-    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
-    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_line.id"), index=True)
-    match: Mapped[str] = mapped_column(
-        String(16), default="pending", doc="pending | exact | moved_stt | version | unmatched"
-    )
+
+
+class LineMatch(Base):
+    """What an answer line was matched to. A narrow table written by INSERT … SELECT: matching a million
+    lines inserts a million small rows instead of rewriting a million wide ones. ``kind``: exact |
+    moved_stt (flagged) | unmatched (the exceptions list; ``claim_line_id`` NULL, tried again next run)."""
+
+    __tablename__ = "answer_line_match"
+
+    # Derived rows, rewritten by matching only: no foreign keys, whose per-row checks would cost more
+    # than the match itself at a million lines.
+    answer_line_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    claim_id: Mapped[int | None] = mapped_column(Integer)
+    claim_line_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
 
 
 class Notice(Base):

@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, literal, select
+from sqlalchemy import case, delete, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from claims.claim.models import Claim
 from claims.kit.types import UTCDateTime
 from claims.remittance import categories as cat
 from claims.remittance.figures import claim_figures, line_figures
-from claims.remittance.matching import zero
-from claims.remittance.models import Allocation, AnswerLine, AssessmentAnswer, Denial, Variance
+from claims.remittance.matching import ROWCOUNT, zero
+from claims.remittance.models import Allocation, AnswerLine, AssessmentAnswer, Denial, LineMatch, Variance
 
 COLUMNS = (
     "facility_id", "period", "category", "reason_code", "amount", "claim_id", "claim_line_id", "ma_lk", "ma_khoa",
@@ -23,7 +22,10 @@ COLUMNS = (
 
 
 def _insert(session: Session, query: Any) -> int:
-    result = session.execute(insert(Variance).from_select(list(COLUMNS), query))
+    # Through the connection: the rowcount of INSERT … SELECT is the driver's own.
+    result = session.connection().execute(
+        insert(Variance).from_select(list(COLUMNS), query), execution_options=ROWCOUNT
+    )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -100,11 +102,11 @@ def rebuild(session: Session, facility_id: int, period: str, now: datetime) -> d
     counts["unmatched"] = _insert(
         session,
         select(
-            f, p, literal(cat.UNMATCHED_ANSWER), AnswerLine.reason_code, AnswerLine.approved, AnswerLine.claim_id,
+            f, p, literal(cat.UNMATCHED_ANSWER), AnswerLine.reason_code, AnswerLine.approved, LineMatch.claim_id,
             literal(None), AnswerLine.ma_lk, literal(None), AnswerLine.id, at,
-        ).where(
+        ).join(LineMatch, LineMatch.answer_line_id == AnswerLine.id).where(
             AnswerLine.facility_id == facility_id, AnswerLine.period == period, AnswerLine.current.is_(True),
-            AnswerLine.match == "unmatched",
+            LineMatch.kind == "unmatched",
         ),
     )  # fmt: skip
     counts["unmatched"] += _insert(
@@ -142,8 +144,8 @@ def open_denials(session: Session, facility_id: int, period: str, now: datetime)
         "facility_id", "period", "claim_id", "claim_line_id", "ma_lk", "category", "reason_code", "amount",
         "opened_at", "status", "next_action", "updated_at",
     ]  # fmt: skip
-    result = session.execute(insert(Denial).from_select(columns, query))
+    result = session.connection().execute(insert(Denial).from_select(columns, query), execution_options=ROWCOUNT)
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-__all__ = ["Claim", "and_", "open_denials", "rebuild"]
+__all__ = ["open_denials", "rebuild"]

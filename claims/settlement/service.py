@@ -22,7 +22,7 @@ from claims.kit.errors import Conflict
 from claims.kit.types import UTCDateTime, utcnow
 from claims.remittance import categories as cat
 from claims.remittance.figures import claim_figures
-from claims.remittance.matching import money, zero
+from claims.remittance.matching import ROWCOUNT, money, zero
 from claims.remittance.models import Notice, Variance
 from claims.settlement.models import Adjustment, PeriodClose, PeriodCloseClaim
 
@@ -265,7 +265,7 @@ def _book_changes(session: Session, actor: Principal, facility_id: int, period: 
         "facility_id", "from_period", "to_period", "claim_id", "ma_lk", "approved", "disallowed", "paid",
         "recorded_at", "recorded_by",
     ]  # fmt: skip
-    result = session.execute(insert(Adjustment).from_select(columns, query))
+    result = session.connection().execute(insert(Adjustment).from_select(columns, query), execution_options=ROWCOUNT)
     count = int(getattr(result, "rowcount", 0) or 0)
     if count:
         audit.record(
