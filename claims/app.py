@@ -19,6 +19,8 @@ ROUTERS = (
     "claims.claim.endpoints:router",
     "claims.audit.endpoints:router",
     "claims.web.pages:router",
+    "claims.remittance.endpoints:router",
+    "claims.settlement.endpoints:router",
 )
 
 

@@ -150,6 +150,10 @@ def match_period(session: Session, facility_id: int, period: str) -> MatchCounts
             execution_options=ROWCOUNT,
         )
     )
+    if lines_exact > 10_000 and conn.dialect.name == "postgresql":
+        # The planner must know the match table grew by this much before the anti-joins below (a fresh
+        # million rows looks empty to it and turns them into nested loops).
+        conn.exec_driver_sql("ANALYZE answer_line_match")
     # 2. Claim answers: exact version, then the latest sent version of the MA_LK.
     answers_exact = _rowcount(
         s.execute(
