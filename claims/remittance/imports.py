@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, insert, select, tuple_, update
+from sqlalchemy import and_, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from claims.audit import service as audit
 from claims.auth.scope import Principal
 from claims.catalogue.models import Facility
 from claims.kit.errors import DomainError, NotFound
-from claims.remittance.models import Allocation, AnswerLine, AssessmentAnswer, Notice, RemittanceImport
+from claims.remittance.models import Allocation, AnswerLine, AssessmentAnswer, LineMatch, Notice, RemittanceImport
 from claims.remittance.parse import ClaimAnswer, NoticeRecord, Parsed, RecordError
 
 
@@ -103,6 +103,7 @@ def _begin_import(
     session.flush()
     if earlier is not None:
         earlier.superseded_by_id = row.id
+        _drop_matches(session, select(AnswerLine.id).where(AnswerLine.import_id == earlier.id))
         for table in (AssessmentAnswer, AnswerLine, Notice):
             session.execute(update(table).where(table.import_id == earlier.id).values(current=False))
         session.execute(
@@ -111,6 +112,12 @@ def _begin_import(
             .values(current=False)
         )
     return row, earlier
+
+
+def _drop_matches(session: Session, answer_lines: Any) -> None:
+    """A superseded answer line no longer holds the claim line it matched (the match is kept for current
+    lines only); the line itself stays, with ``current = false``."""
+    session.execute(delete(LineMatch).where(LineMatch.answer_line_id.in_(answer_lines)))
 
 
 def _single_period(periods: set[str]) -> str | None:
@@ -214,6 +221,14 @@ def _supersede_answers(session: Session, facility_id: int, answers: Sequence[Cla
             .values(current=False)
         )
     for chunk in _chunks(with_lines):
+        _drop_matches(
+            session,
+            select(AnswerLine.id).where(
+                AnswerLine.facility_id == facility_id,
+                AnswerLine.current.is_(True),
+                tuple_(AnswerLine.ma_lk, AnswerLine.office_version).in_(chunk),
+            ),
+        )
         session.execute(
             update(AnswerLine)
             .where(

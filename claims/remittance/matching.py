@@ -195,7 +195,12 @@ def match_period(session: Session, facility_id: int, period: str) -> MatchCounts
         )
     )
     # 3. Lines left, within the claim their answer was matched to: the changed-STT rule.
-    lines_moved = _match_moved(session, facility_id, period, with_time=True)
+    timed = session.scalar(
+        select(AnswerLine.id)
+        .where(AnswerLine.facility_id == facility_id, AnswerLine.period == period, AnswerLine.line_time.is_not(None))
+        .limit(1)
+    )
+    lines_moved = _match_moved(session, facility_id, period, with_time=True) if timed is not None else 0
     lines_moved += _match_moved(session, facility_id, period, with_time=False)
     # 4. The rest: the exceptions list.
     lines_unmatched = _rowcount(
@@ -222,7 +227,6 @@ def _line_time() -> Any:
 
 def _match_moved(session: Session, facility_id: int, period: str, *, with_time: bool) -> int:
     """The only free claim line with the same table and code (and time) as the only such pending answer line."""
-    taken = aliased(AnswerLine)
     pending = (
         select(
             AnswerLine.id.label("answer_line_id"),
@@ -253,11 +257,8 @@ def _match_moved(session: Session, facility_id: int, period: str, *, with_time: 
         select(ClaimLine.id, ClaimLine.claim_id, ClaimLine.table_name, ClaimLine.code, _line_time().label("at"))
         .where(
             ClaimLine.claim_id.in_(select(pending.c.claim_id)),
-            ~exists().where(
-                LineMatch.claim_line_id == ClaimLine.id,
-                LineMatch.answer_line_id == taken.id,
-                taken.current.is_(True),
-            ),
+            # Match rows exist for current answer lines only (superseding an answer line drops its match).
+            ~exists().where(LineMatch.claim_line_id == ClaimLine.id),
         )
         .subquery("free")
     )
