@@ -194,6 +194,8 @@ def match_period(session: Session, facility_id: int, period: str) -> MatchCounts
             .execution_options(**exec_opts)
         )
     )
+    if answers_exact + answers_version > 10_000 and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE assessment_answer")  # its claim_id column was just filled in
     # 3. Lines left, within the claim their answer was matched to: the changed-STT rule.
     timed = session.scalar(
         select(AnswerLine.id)

@@ -105,7 +105,7 @@ class LineMatch(Base):
     # than the match itself at a million lines.
     answer_line_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     claim_id: Mapped[int | None] = mapped_column(Integer)
-    claim_line_id: Mapped[int | None] = mapped_column(Integer)
+    claim_line_id: Mapped[int | None] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(16))
 
 

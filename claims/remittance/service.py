@@ -94,6 +94,21 @@ def reconciliation_summary(session: Session, facility_id: int, period: str) -> A
     return settlement.summary(session, system_principal("demo"), facility_id, period.replace("-", ""))
 
 
+def reconciliation_lines(summary: Any) -> list[str]:
+    """The summary as the lines ``claims demo`` prints (amounts exact, in đồng)."""
+    lines = [
+        f"reconciliation {summary.period[:4]}-{summary.period[4:]}{' (closed)' if summary.closed else ''}: "
+        f"{summary.claims} claims, claimed {summary.claimed}",
+        f"  paid {summary.paid}  disallowed {summary.disallowed}  outstanding {summary.outstanding}"
+        f"  not assessed {summary.not_assessed}",
+    ]
+    lines += [f"  disallowed {code}: {amount}" for code, amount in summary.disallowed_by_reason.items()]
+    total = summary.paid + summary.disallowed + summary.outstanding + summary.not_assessed
+    verdict = "yes" if summary.adds_up else "NO"
+    lines.append(f"  paid + disallowed + outstanding + not assessed = {total}: adds up to the claimed total: {verdict}")
+    return lines
+
+
 # The denial work queue ------------------------------------------------------------------------------
 
 

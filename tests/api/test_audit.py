@@ -63,6 +63,16 @@ def test_every_write_endpoint_records_an_audit_event(app, client, world, login):
         ("post", "/api/users"),
         ("post", "/api/claims/{claim_id}/transition"),
         ("post", "/api/auth/token"),
+        # remittance and settlement writes: audited in tests/remittance/test_api.py
+        ("post", "/api/remittance/imports"),
+        ("post", "/api/remittance/assessments"),
+        ("post", "/api/remittance/notices"),
+        ("post", "/api/remittance/reconcile"),
+        ("post", "/api/remittance/denials/{denial_id}/resend"),
+        ("post", "/api/remittance/denials/{denial_id}/appeal"),
+        ("post", "/api/remittance/denials/{denial_id}/write-off"),
+        ("post", "/api/remittance/denials/{denial_id}/approve-write-off"),
+        ("post", "/api/settlement/close"),
     }  # token issuing writes nothing
     assert write_ops <= covered, f"new write endpoints need an audit test: {write_ops - covered}"
 

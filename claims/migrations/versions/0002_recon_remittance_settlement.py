@@ -32,6 +32,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint("answer_line_id", name=op.f("pk_answer_line_match")),
     )
+    with op.batch_alter_table("answer_line_match", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_answer_line_match_claim_line_id"), ["claim_line_id"], unique=False)
     op.create_table(
         "period_close",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -373,5 +375,8 @@ def downgrade() -> None:
 
     op.drop_table("remittance_import")
     op.drop_table("period_close")
+    with op.batch_alter_table("answer_line_match", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_answer_line_match_claim_line_id"))
+
     op.drop_table("answer_line_match")
     # ### end Alembic commands ###
