@@ -43,10 +43,16 @@ def rebuild(session: Session, facility_id: int, period: str, now: datetime) -> d
             lines.c.ma_lk, lines.c.ma_khoa, lines.c.answer_line_id, at,
         ).where(lines.c.assessed == "line", lines.c.disallowed != zero()),
     )  # fmt: skip
+    # The line variances just written are the line disallowances (zeros left out change no sum).
     line_sums = (
-        select(lines.c.claim_id, func.sum(lines.c.disallowed).label("disallowed"))
-        .where(lines.c.assessed == "line")
-        .group_by(lines.c.claim_id)
+        select(Variance.claim_id, func.sum(Variance.amount).label("disallowed"))
+        .where(
+            Variance.facility_id == facility_id,
+            Variance.period == period,
+            Variance.claim_line_id.is_not(None),
+            Variance.category.in_(cat.DISALLOWED),
+        )
+        .group_by(Variance.claim_id)
         .subquery("ls")
     )
     claims = claim_figures(facility_id, period).subquery("cf")
