@@ -19,7 +19,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, insert, literal, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from claims.claim.models import Claim, ClaimLine
@@ -295,8 +308,34 @@ def _match_allocations(session: Session, facility_id: int, period: str) -> tuple
         .scalar_subquery()
     )
     scope = [Allocation.facility_id == facility_id, Allocation.period == period, Allocation.current.is_(True)]
+    # What a settlement pays a claim: the amount keyed in, else the approved amount of the office's
+    # current answer for that MA_LK (the latest version it assessed) as it stood when the payment was
+    # first reconciled. Cash does not change afterwards: a corrected assessment then shows as paid
+    # less or more than approved. A payment read as 0 for want of an answer is read again.
+    answer = aliased(AssessmentAnswer)
+    approved = (
+        select(answer.approved)
+        .where(
+            answer.facility_id == Allocation.facility_id,
+            answer.ma_lk == Allocation.ma_lk,
+            answer.current.is_(True),
+        )
+        .order_by(answer.office_version.desc(), answer.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    unresolved = or_(Allocation.match == "pending", and_(Allocation.amount.is_(None), Allocation.paid == zero()))
     session.execute(
-        update(Allocation).where(*scope).values(claim_id=newest_sent).execution_options(synchronize_session=False)
+        update(Allocation)
+        .where(*scope, unresolved)
+        .values(paid=func.coalesce(Allocation.amount, approved, zero()))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Allocation)
+        .where(*scope)  # again on every run: a payment follows its MA_LK to the latest sent version
+        .values(claim_id=newest_sent)
+        .execution_options(synchronize_session=False)
     )
     unmatched = _rowcount(
         session.execute(
@@ -313,26 +352,6 @@ def _match_allocations(session: Session, facility_id: int, period: str) -> tuple
             .values(match="exact")
             .execution_options(synchronize_session=False)
         )
-    )
-    # What a settlement pays a claim: the amount keyed in, else the approved amount of the office's
-    # current answer for that MA_LK (the latest version it assessed).
-    answer = aliased(AssessmentAnswer)
-    approved = (
-        select(answer.approved)
-        .where(
-            answer.facility_id == Allocation.facility_id,
-            answer.ma_lk == Allocation.ma_lk,
-            answer.current.is_(True),
-        )
-        .order_by(answer.office_version.desc(), answer.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    session.execute(
-        update(Allocation)
-        .where(*scope)
-        .values(paid=func.coalesce(Allocation.amount, approved, zero()))
-        .execution_options(synchronize_session=False)
     )
     return matched, unmatched
 

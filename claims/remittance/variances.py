@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, exists, func, insert, literal, select
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from claims.kit.types import UTCDateTime
@@ -126,6 +126,7 @@ def rebuild(session: Session, facility_id: int, period: str, now: datetime) -> d
         ),
     )  # fmt: skip
     counts["denials_opened"] = open_denials(session, facility_id, period, now)
+    counts["denials_resolved"] = follow_variances(session, facility_id, period, now)
     return counts
 
 
@@ -154,4 +155,35 @@ def open_denials(session: Session, facility_id: int, period: str, now: datetime)
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-__all__ = ["open_denials", "rebuild"]
+def follow_variances(session: Session, facility_id: int, period: str, now: datetime) -> int:
+    """Open items follow the office's current answer: the amount of their variance, or ``resolved`` when a
+    corrected answer no longer disallows it. Items someone acted on keep their state."""
+    v, d = Variance, Denial
+    key = and_(
+        v.facility_id == d.facility_id,
+        v.period == d.period,
+        v.ma_lk == d.ma_lk,
+        v.reason_code == d.reason_code,
+        func.coalesce(v.claim_line_id, 0) == func.coalesce(d.claim_line_id, 0),
+        func.coalesce(v.claim_id, 0) == func.coalesce(d.claim_id, 0),
+        v.category.in_(cat.DISALLOWED),
+    )
+    amount = select(func.sum(v.amount)).where(key).scalar_subquery()
+    scope = [d.facility_id == facility_id, d.period == period, d.status == "open"]
+    stamp = literal(now, UTCDateTime())
+    session.execute(
+        update(d)
+        .where(*scope, exists().where(key, v.amount > zero()))
+        .values(amount=amount, updated_at=stamp)
+        .execution_options(synchronize_session=False)
+    )
+    resolved = session.execute(
+        update(d)
+        .where(*scope, ~exists().where(key, v.amount > zero()))
+        .values(status="resolved", next_action="none", updated_at=stamp)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(resolved, "rowcount", 0) or 0)  # audited with the reconciliation's counts
+
+
+__all__ = ["follow_variances", "open_denials", "rebuild"]

@@ -63,13 +63,25 @@ def test_a_corrected_file_supersedes_and_both_are_kept(session) -> None:
     service.reconcile(session, ACTOR, facility.id, period)
     before = settlement.summary(session, ACTOR, facility.id, period)
     assert before.disallowed > 0
+    # Paid on the first answer; the payment stays what it was when the answer is corrected.
+    service.import_file(session, ACTOR, "notice", "tb.csv", as_csv([settle("QT-1", f"{period[:4]}-{period[4:]}",
+                                                                           cut[:1])]))  # fmt: skip
+    service.reconcile(session, ACTOR, facility.id, period)
+    denial = session.scalar(select(Denial))
+    assert denial is not None and denial.status == "open"
     corrected = [answer_for(c, _all) for c in claims]
     outcome = service.import_file(session, ACTOR, "assessment", "ket_qua_01999_2026-10_claims.json", as_json(corrected))
     assert outcome.superseded_import_id is not None
     service.reconcile(session, ACTOR, facility.id, period)
     after = settlement.summary(session, ACTOR, facility.id, period)
     assert after.disallowed == 0 and after.approved == after.claimed and after.adds_up
-    assert session.scalar(select(func.count()).select_from(RemittanceImport)) == 2
+    assert after.paid == cut[0].approved and after.outstanding == after.approved - cut[0].approved
+    paid_less = session.scalar(select(Variance.amount).where(Variance.category == "paid_less"))
+    assert paid_less == cut[0].approved - corrected[0].approved
+    session.refresh(denial)
+    assert denial.status == "resolved"  # the corrected answer no longer disallows it
+    kinds = session.scalars(select(RemittanceImport.kind).order_by(RemittanceImport.id)).all()
+    assert kinds == ["assessment", "notice", "assessment"]
     kept = session.scalar(select(func.count()).select_from(AssessmentAnswer).where(AssessmentAnswer.current.is_(False)))
     assert kept == len(claims)
     old_lines = session.scalar(select(func.count()).select_from(AnswerLine).where(AnswerLine.current.is_(False)))
