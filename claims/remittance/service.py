@@ -78,10 +78,35 @@ def reconcile(
     closed = settlement.is_closed(session, facility_id, period)
     if not closed:
         counts.update(variances.rebuild(session, facility_id, period, now))
+    counts["statuses"] = advance_statuses(session, actor, facility_id, period)
     counts["adjustments"] = settlement.record_adjustments(session, actor, facility_id, now)
     counts["closed"] = closed
     audit.record(session, actor, "period", f"{facility_id}:{period}", "reconcile", counts, facility_id=facility_id)
     return counts
+
+
+def advance_statuses(session: Session, actor: Principal, facility_id: int, period: str) -> dict[str, int]:
+    """Claims the office answered move along the status machine (sent → received → assessed | rejected →
+    paid once paid in full), set-based with one audit event per claim."""
+    from sqlalchemy import and_
+
+    from claims.remittance.figures import claim_figures
+
+    figures = claim_figures(facility_id, period).subquery("cf")
+    answered = select(figures.c.claim_id).where(figures.c.answer_id.is_not(None))
+    rejected = select(figures.c.claim_id).where(figures.c.answer_status == "rejected")
+    accepted = select(figures.c.claim_id).where(figures.c.answer_id.is_not(None), figures.c.answer_status != "rejected")
+    paid = select(figures.c.claim_id).where(
+        and_(figures.c.approved > 0, figures.c.paid >= figures.c.approved, figures.c.notices > 0)
+    )
+    S = ClaimStatus
+    move = claim_service.transition_many
+    return {
+        "received": move(session, actor, answered, S.sent, S.received, "assessment answer received"),
+        "rejected": move(session, actor, rejected, S.received, S.rejected, "rejected by the office"),
+        "assessed": move(session, actor, accepted, S.received, S.assessed, "assessed by the office"),
+        "paid": move(session, actor, paid, S.assessed, S.paid, "paid in full"),
+    }
 
 
 def reconciliation_summary(session: Session, facility_id: int, period: str) -> Any:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from claims.audit.models import AuditEvent
+from claims.claim.models import Claim
 from claims.insurer.schemas import DisallowanceReason
 from claims.remittance import service
 from claims.remittance.models import AnswerLine, Denial, Variance
@@ -52,6 +53,17 @@ def test_a_month_adds_up_to_the_dong(session) -> None:
     counts = service.reconcile(session, ACTOR, facility.id, period)
     session.commit()
     assert counts["lines_unmatched"] == 0 and counts["answers_unmatched"] == 0
+    # The answers moved the claims along the status machine, one audited transition each.
+    statuses = {c.ma_lk: status for c in claims for status in [session.get(Claim, c.id).status]}
+    paid_lk = {r.ma_lk for r in paid_results}
+    assert statuses[claims[2].ma_lk] == "rejected"
+    assert {statuses[lk] for lk in paid_lk} == {"paid"}
+    assert {statuses[c.ma_lk] for c in claims[-2:]} == {"sent"}
+    assert {statuses[r.ma_lk] for r in results if r.ma_lk not in paid_lk and r is not results[2]} <= {"assessed"}
+    moved = session.scalars(
+        select(AuditEvent.summary).where(AuditEvent.entity == "claim", AuditEvent.action == "status")
+    ).all()
+    assert sum(1 for m in moved if m.get("to") == "received") == len(results)
 
     s = settlement.summary(session, ACTOR, facility.id, period)
     claimed_total = sum((c.t_bhtt for c in claims), ZERO)
