@@ -125,6 +125,8 @@ def rebuild(session: Session, facility_id: int, period: str, now: datetime) -> d
             AssessmentAnswer.current.is_(True), AssessmentAnswer.match == "unmatched",
         ),
     )  # fmt: skip
+    if sum(counts.values()) > 10_000 and session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql("ANALYZE variance")  # fresh rows: let the planner see them
     counts["denials_opened"] = open_denials(session, facility_id, period, now)
     counts["denials_resolved"] = follow_variances(session, facility_id, period, now)
     return counts
@@ -159,27 +161,31 @@ def follow_variances(session: Session, facility_id: int, period: str, now: datet
     """Open items follow the office's current answer: the amount of their variance, or ``resolved`` when a
     corrected answer no longer disallows it. Items someone acted on keep their state."""
     v, d = Variance, Denial
-    key = and_(
-        v.facility_id == d.facility_id,
-        v.period == d.period,
-        v.ma_lk == d.ma_lk,
-        v.reason_code == d.reason_code,
-        func.coalesce(v.claim_line_id, 0) == func.coalesce(d.claim_line_id, 0),
-        func.coalesce(v.claim_id, 0) == func.coalesce(d.claim_id, 0),
-        v.category.in_(cat.DISALLOWED),
+    line, claim = func.coalesce(v.claim_line_id, 0), func.coalesce(v.claim_id, 0)
+    current = (
+        select(v.ma_lk, v.reason_code, line.label("line"), claim.label("claim"), func.sum(v.amount).label("amount"))
+        .where(v.facility_id == facility_id, v.period == period, v.category.in_(cat.DISALLOWED), v.amount > zero())
+        .group_by(v.ma_lk, v.reason_code, line, claim)
+        .subquery("current_variance")
     )
-    amount = select(func.sum(v.amount)).where(key).scalar_subquery()
+    same = and_(
+        current.c.ma_lk == d.ma_lk,
+        current.c.reason_code == d.reason_code,
+        current.c.line == func.coalesce(d.claim_line_id, 0),
+        current.c.claim == func.coalesce(d.claim_id, 0),
+    )
     scope = [d.facility_id == facility_id, d.period == period, d.status == "open"]
     stamp = literal(now, UTCDateTime())
+    # UPDATE … FROM the grouped variances and an anti-join: hash joins, not a subquery per item.
     session.execute(
         update(d)
-        .where(*scope, exists().where(key, v.amount > zero()))
-        .values(amount=amount, updated_at=stamp)
+        .where(*scope, same, d.amount != current.c.amount)
+        .values(amount=current.c.amount, updated_at=stamp)
         .execution_options(synchronize_session=False)
     )
     resolved = session.execute(
         update(d)
-        .where(*scope, ~exists().where(key, v.amount > zero()))
+        .where(*scope, ~exists(select(current.c.ma_lk).where(same)))
         .values(status="resolved", next_action="none", updated_at=stamp)
         .execution_options(synchronize_session=False)
     )
