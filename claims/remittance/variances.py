@@ -176,16 +176,17 @@ def follow_variances(session: Session, facility_id: int, period: str, now: datet
     )
     scope = [d.facility_id == facility_id, d.period == period, d.status == "open"]
     stamp = literal(now, UTCDateTime())
-    # UPDATE … FROM the grouped variances and an anti-join: hash joins, not a subquery per item.
+    # Mark and sweep: UPDATE … FROM the grouped variances stamps every item that still has one (a hash
+    # join), then the open items this run did not stamp are resolved — no subquery per item.
     session.execute(
         update(d)
-        .where(*scope, same, d.amount != current.c.amount)
+        .where(*scope, same)
         .values(amount=current.c.amount, updated_at=stamp)
         .execution_options(synchronize_session=False)
     )
     resolved = session.execute(
         update(d)
-        .where(*scope, ~exists(select(current.c.ma_lk).where(same)))
+        .where(*scope, d.updated_at < stamp)
         .values(status="resolved", next_action="none", updated_at=stamp)
         .execution_options(synchronize_session=False)
     )
