@@ -86,3 +86,40 @@ def freeze(session: Session, actor: Principal, claim: Claim, reason: str) -> Cla
         facility_id=claim.facility_id,
     )
     return version
+
+
+def transition_many(
+    session: Session, actor: Principal, claim_ids: Any, source: str, target: str, reason: str, **details: Any
+) -> int:
+    """Move every claim of ``claim_ids`` (a SELECT of ids) that is in ``source`` to ``target``, set-based:
+    one audit event per claim (INSERT … SELECT, same shape as :func:`apply_transition`'s) and one UPDATE.
+    The transition is checked once against the status machine; the caller's scope limits the ids."""
+    from sqlalchemy import String as SqlString
+    from sqlalchemy import cast, insert, literal, select, update
+
+    from claims.audit.models import AuditEvent
+    from claims.kit.types import JSONType, UTCDateTime, utcnow
+
+    new = check_transition(source, target)
+    chosen: Any = select(Claim.id, Claim.facility_id).where(Claim.id.in_(claim_ids), Claim.status == source)
+    rows = actor.restrict(chosen, Claim.facility_id).subquery("chosen")
+    summary = {"from": source, "to": new.value, "reason": reason, **details}
+    events = select(
+        literal(utcnow(), UTCDateTime()), literal(actor.username), literal(actor.user_id), rows.c.facility_id,
+        literal("claim"), cast(rows.c.id, SqlString), literal("status"), literal(summary, JSONType),
+    )  # fmt: skip
+    columns = ["at", "actor", "actor_id", "facility_id", "entity", "entity_id", "action", "summary"]
+    session.connection().execute(insert(AuditEvent).from_select(columns, events))
+    result = session.execute(
+        update(Claim)
+        .where(Claim.id.in_(select(rows.c.id)))
+        .values(status=new.value)
+        .execution_options(synchronize_session="fetch")
+    )
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        from claims.audit.service import AUDITED_FLAG
+
+        session.info[AUDITED_FLAG] = session.info.get(AUDITED_FLAG, 0) + count
+    return count
+

@@ -1,0 +1,1 @@
+"""Settlement: period figures, period close with adjustments, reports and exports."""
