@@ -15,8 +15,6 @@ EXTRA_ROUTERS = (
     "claims.api.health:router",
     "claims.catalogue.facility_endpoints:router",
     "claims.web.pages:router",
-    "claims.remittance.endpoints:router",
-    "claims.settlement.endpoints:router",
 )
 
 
