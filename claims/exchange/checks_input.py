@@ -13,9 +13,8 @@ checks read ``{"XML1": [{"MA_LK": "...", ...}], "XML2": [...], ...}`` with the v
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 from lxml import etree
@@ -27,12 +26,6 @@ __all__ = ["PlainTables", "hoso_of_tables", "tables_of_hoso", "tables_of_read"]
 
 PlainTables = dict[str, list[dict[str, str]]]
 
-# Element names of every field of every table (both versions of the standard), and one getter of all the
-# matching attributes at once (attrgetter of many names returns a tuple: the adapter's hot loop).
-_NAMES: dict[str, tuple[str, ...]] = {table: tuple(fields) for table, fields in FIELDS.items()}
-_GET: dict[str, Any] = {table: attrgetter(*(f.attr for f in fields.values())) for table, fields in FIELDS.items()}
-
-
 def _decimal(value: Decimal) -> str:
     text = str(value)
     return format(value, "f") if "E" in text else text  # never exponent notation ("1E+3")
@@ -42,18 +35,54 @@ _CONVERT: dict[type, Any] = {Decimal: _decimal, int: str}
 _NONE = type(None)
 
 
+def _other(value: Any) -> str:
+    """A value of an unexpected type: as the generic path renders it."""
+    return _CONVERT.get(value.__class__, str)(value)  # type: ignore[no-any-return]
+
+
+def _compile_record(table: str) -> Callable[[Any], dict[str, str]]:
+    """A function rendering one record of ``table`` (the adapter's hot loop, one branch per field).
+
+    Per field: a string is kept when non-empty, None is left out, a Decimal is written in plain notation and
+    anything else goes through ``_CONVERT`` (ints as digits). The expected type is tested first.
+    """
+    lines = ["def _r(rec):", "    out = {}"]
+    for name, f in FIELDS[table].items():
+        lines.append(f"    v = rec.{f.attr}")
+        if f.kind == "dec":
+            # _decimal inlined: plain notation, never an exponent ("1E+3")
+            lines.append("    if v.__class__ is _Decimal:")
+            lines.append("        t = str(v)")
+            lines.append(f"        out[{name!r}] = t if 'E' not in t else format(v, 'f')")
+            lines.append("    elif v.__class__ is str:")
+            lines.append(f"        if v: out[{name!r}] = v")
+        elif f.kind == "int":
+            lines.append(f"    if v.__class__ is int: out[{name!r}] = str(v)")
+            lines.append("    elif v.__class__ is str:")
+            lines.append(f"        if v: out[{name!r}] = v")
+        else:
+            lines.append("    if v.__class__ is str:")
+            lines.append(f"        if v: out[{name!r}] = v")
+        lines.append(f"    elif v is not None: out[{name!r}] = _other(v)")
+    lines += [
+        "    for x in rec.unparsed:",
+        "        out[x.name] = x.text",  # the raw text the reader could not type (e.g. letters in an amount)
+        "    for x in rec.extras:",
+        "        out.setdefault(x.name, x.text)",
+        "    return out",
+    ]
+    env: dict[str, Any] = {"_Decimal": Decimal, "_other": _other}
+    exec(compile("\n".join(lines), f"<checks input {table}>", "exec"), env)  # noqa: S102 - source built from our spec
+    fn: Callable[[Any], dict[str, str]] = env["_r"]
+    return fn
+
+
+# the checks treat an absent and an empty element alike: both are left out
+_RECORD: dict[str, Callable[[Any], dict[str, str]]] = {table: _compile_record(table) for table in FIELDS}
+
+
 def _record(table: str, rec: Any) -> dict[str, str]:
-    # the checks treat an absent and an empty element alike: both are left out
-    out = {
-        name: value if cls is str else _CONVERT.get(cls, str)(value)
-        for name, value in zip(_NAMES[table], _GET[table](rec), strict=True)
-        if (cls := value.__class__) is not _NONE and (cls is not str or value)
-    }
-    for x in rec.unparsed:
-        out[x.name] = x.text  # the raw text the reader could not type (e.g. letters in an amount)
-    for x in rec.extras:
-        out.setdefault(x.name, x.text)
-    return out
+    return _RECORD[table](rec)
 
 
 def tables_of_hoso(hoso: Hoso) -> PlainTables:
@@ -64,7 +93,8 @@ def tables_of_hoso(hoso: Hoso) -> PlainTables:
         if value is None or value == ():
             continue
         records = value if value.__class__ is tuple else (value,)
-        out[table] = [_record(table, r) for r in records]
+        render = _RECORD[table]
+        out[table] = [render(r) for r in records]
     return out
 
 

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from rules.checks._values import parse_date
 from rules.checks.model import Claim, Record
 
+ZERO = Decimal(0)
 ONE_VND = Decimal(1)
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

@@ -91,12 +91,9 @@ def _claimed_price(rec: Record, kind: CatalogueKind) -> Decimal | None:
     return rec.decimal("DON_GIA") if kind is CatalogueKind.DRUG else rec.decimal("DON_GIA_BH")
 
 
-def _match(rec: Record, claim: Claim, ctx: Context) -> Match | None:
+def _match(rec: Record, claim: Claim, ctx: Context, target: tuple[CatalogueKind, str] | None) -> Match | None:
     cat = ctx.catalogue
-    if cat is None:
-        return None
-    target = _line_kind(rec)
-    if target is None:
+    if cat is None or target is None:
         return None
     kind, code = target
     facility = claim.xml1.text("MA_CSKCB")
@@ -156,11 +153,38 @@ def _matches(claim: Claim, ctx: Context) -> list[tuple[Record, Match]]:
         return got
     out: list[tuple[Record, Match]] = []
     if ctx.catalogue is not None:
-        for rec in (*claim.drugs, *claim.services):
-            m = _match(rec, claim, ctx)
-            if m is not None and m.level:
-                out.append((rec, m))
+        out = [(rec, m) for rec, _target, m in _line_results(claim, ctx) if m is not None and m.level]
     return claim.remember("catalogue_matches", out)  # type: ignore[no-any-return]
+
+
+#: Every line value the kind and the match depend on besides table, group, facility and day.
+_LINE_INPUTS = (
+    "MA_THUOC", "MA_VAT_TU", "MA_DICH_VU", "HAM_LUONG", "SO_DANG_KY", "TT_THAU", "TEN_THUOC", "TEN_VAT_TU",
+    "TEN_DICH_VU", "DON_GIA", "DON_GIA_BH", "TYLE_TT_BH",
+)
+_LineResult = tuple[Record, tuple[CatalogueKind, str] | None, Match | None]
+
+
+def _line_results(claim: Claim, ctx: Context) -> list[_LineResult]:
+    """Each drug and service line with its catalogue target (`_line_kind`) and match (memoised per claim).
+
+    Lines repeat across a batch (same item, price, tender, day): lines alike in everything `_line_kind` and
+    `_match` read share one result per run (``ctx.memo``).
+    """
+    got = claim.memo("catalogue_lines")
+    if isinstance(got, list):
+        return got
+    facility = claim.xml1.text("MA_CSKCB")
+    memo = ctx.memo
+    out: list[_LineResult] = []
+    for rec in (*claim.drugs, *claim.services):
+        key = ("catline", rec.table, rec.group, facility, line_day(rec, claim), *map(rec.values.get, _LINE_INPUTS))
+        found = memo.get(key)
+        if found is None:
+            target = _line_kind(rec)
+            found = memo[key] = (target, _match(rec, claim, ctx, target))
+        out.append((rec, *found))  # type: ignore[misc]
+    return claim.remember("catalogue_lines", out)  # type: ignore[no-any-return]
 
 
 _CODE_FIELD = {CatalogueKind.DRUG: "MA_THUOC", CatalogueKind.SUPPLY: "MA_VAT_TU", CatalogueKind.SERVICE: "MA_DICH_VU"}
@@ -298,8 +322,7 @@ def cat_not_loaded(claim: Claim, ctx: Context) -> Iterator[Hit]:
         return
     facility = claim.xml1.text("MA_CSKCB")
     needed: set[CatalogueKind] = set()
-    for rec in (*claim.drugs, *claim.services):
-        t = _line_kind(rec)
+    for _rec, t, _m in _line_results(claim, ctx):
         if t is not None:
             needed.add(t[0])
     for kind in sorted(needed):

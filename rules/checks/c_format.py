@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.checks._common import HUNDRED
+from rules.checks._common import HUNDRED, ZERO
 from rules.checks._fields import BIRTH_TABLES, DATE_LISTS, MOMENTS
 from rules.checks._values import is_valid_birth, parse_decimal, parse_moment
 from rules.checks.base import Context, Hit, check
@@ -97,7 +97,7 @@ def amount_negative(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for table in _NUMBER_TABLES:
         for rec in _records(claim, table):
             for name, v in rec.numbers.items():
-                if v is not None and v < 0:
+                if v is not None and v < ZERO:  # a Decimal operand: no int conversion per value
                     yield Hit(rec, name, rec.text(name))
 
 
@@ -112,12 +112,12 @@ def percent_range(claim: Claim, ctx: Context) -> Iterator[Hit]:
     for rec in claim.drugs:
         for name in ("TYLE_TT_BH", "MUC_HUONG"):
             v = rec.decimal(name)
-            if v is not None and not (0 <= v <= HUNDRED):
+            if v is not None and not (ZERO <= v <= HUNDRED):
                 yield Hit(rec, name, rec.text(name))
     for rec in claim.services:
         for name in ("TYLE_TT_DV", "TYLE_TT_BH", "MUC_HUONG"):
             v = rec.decimal(name)
-            if v is not None and not (0 <= v <= HUNDRED):
+            if v is not None and not (ZERO <= v <= HUNDRED):
                 yield Hit(rec, name, rec.text(name))
 
 

@@ -185,7 +185,7 @@ def _amount_bv(rec: Record) -> tuple[Decimal, ...] | None:
     valid_from=date(2024, 7, 1),  # the 4750 formula (with TYLE_TT_DV) applies from 1 Jul 2024
 )
 def line_thanh_tien_bv(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    return iter(line_issues(claim).get("LINE_THANH_TIEN_BV", ()))
+    return iter(line_issues(claim, ctx).get("LINE_THANH_TIEN_BV", ()))
 
 
 def _expected_bh(rec: Record) -> Decimal | None:
@@ -210,7 +210,7 @@ def _expected_bh(rec: Record) -> Decimal | None:
     ref=f"{APPX} bảng 2, 3 (THANH_TIEN_BH); benefits.md §6.1",
 )
 def line_thanh_tien_bh(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    return iter(line_issues(claim).get("LINE_THANH_TIEN_BH", ()))
+    return iter(line_issues(claim, ctx).get("LINE_THANH_TIEN_BH", ()))
 
 
 @check(
@@ -221,7 +221,7 @@ def line_thanh_tien_bh(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3; xml130.md §7.3",
 )
 def line_balance(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    return iter(line_issues(claim).get("LINE_BALANCE", ()))
+    return iter(line_issues(claim, ctx).get("LINE_BALANCE", ()))
 
 
 @check(
@@ -235,7 +235,7 @@ def line_balance(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3 (T_BNCCT, T_BNTT); benefits.md §6.1",
 )
 def line_split(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    return iter(line_issues(claim).get("LINE_SPLIT", ()))
+    return iter(line_issues(claim, ctx).get("LINE_SPLIT", ()))
 
 
 @check(
@@ -246,7 +246,7 @@ def line_split(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3 (T_BHTT); benefits.md §6.1",
 )
 def line_bhtt_above_benefit(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    return iter(line_issues(claim).get("LINE_BHTT_ABOVE_BENEFIT", ()))
+    return iter(line_issues(claim, ctx).get("LINE_BHTT_ABOVE_BENEFIT", ()))
 
 
 
@@ -259,7 +259,7 @@ def line_bhtt_above_benefit(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3 (T_NGUONKHAC); benefits.md §6.2",
 )
 def line_nguonkhac_sum(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    return iter(line_issues(claim).get("LINE_NGUONKHAC_SUM", ()))
+    return iter(line_issues(claim, ctx).get("LINE_NGUONKHAC_SUM", ()))
 
 
 @check(
@@ -290,7 +290,7 @@ def supply_package_ceiling(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 3 (MA_DICH_VU '.0000', '_TB'); checks.md §4",
 )
 def zero_price_paid(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    return iter(line_issues(claim).get("ZERO_PRICE_PAID", ()))
+    return iter(line_issues(claim, ctx).get("ZERO_PRICE_PAID", ()))
 
 
 @check(
@@ -301,7 +301,7 @@ def zero_price_paid(claim: Claim, ctx: Context) -> Iterator[Hit]:
     ref=f"{APPX} bảng 2, 3 (PHAM_VI); benefits.md §6.1",
 )
 def pham_vi_out_of_list_paid(claim: Claim, ctx: Context) -> Iterator[Hit]:
-    return iter(line_issues(claim).get("PHAM_VI_OUT_OF_LIST_PAID", ()))
+    return iter(line_issues(claim, ctx).get("PHAM_VI_OUT_OF_LIST_PAID", ()))
 
 
 @check(
@@ -325,59 +325,84 @@ def pham_vi_armed_forces(claim: Claim, ctx: Context) -> Iterator[Hit]:
             yield Hit(rec, "PHAM_VI", v, {"card": cards[0].number[:2]})
 
 
-def line_issues(claim: Claim) -> dict[str, list[Hit]]:
-    """All per-line money rules in one pass over the lines (memoised per claim), keyed by check code."""
+#: Every value the per-line money rules read: two lines (of one table) alike in these give the same issues.
+_LINE_INPUTS = (
+    "SO_LUONG", "DON_GIA", "DON_GIA_BV", "DON_GIA_BH", "TYLE_TT_DV", "TYLE_TT_BH", "THANH_TIEN_BV", "THANH_TIEN_BH",
+    "T_BHTT", "T_BNCCT", "T_BNTT", "T_NGUONKHAC", "MUC_HUONG", *_NGUON_PARTS, "PHAM_VI",
+)
+_Issue = tuple[str, str, tuple[tuple[str, str], ...]]  # (check code, field, params)
+
+
+def line_issues(claim: Claim, ctx: Context | None = None) -> dict[str, list[Hit]]:
+    """All per-line money rules in one pass over the lines (memoised per claim), keyed by check code.
+
+    The issues of a line depend only on its values (`_LINE_INPUTS`); lines repeat (same item, quantity and
+    price), so they are worked out once per distinct line per run (``ctx.memo``).
+    """
     got = claim.memo("line_issues")
     if isinstance(got, dict):
         return got
     out: dict[str, list[Hit]] = {}
-
-    def add(code: str, hit: Hit) -> None:
-        out.setdefault(code, []).append(hit)
-
+    memo: dict[object, object] = ctx.memo if ctx is not None else {}
     for rec in _lines(claim):
-        n = rec.numbers
         v = rec.values
-        drug = rec.table == "XML2"
-        bv_stated, bh_stated = n["THANH_TIEN_BV"], n["THANH_TIEN_BH"]
-        bhtt, bncct, bntt, other = (n["T_BHTT"] or ZERO, n["T_BNCCT"] or ZERO, n["T_BNTT"] or ZERO,
-                                    n["T_NGUONKHAC"] or ZERO)
-        # THANH_TIEN_BV = quantity × price (× service ratio)
-        if bv_stated is not None:
-            expected_bv = _amount_bv_main(rec)
-            if expected_bv is not None and abs(bv_stated - expected_bv) > ONE_VND:
-                # Only then try the variant where the hospital does not charge the ratio difference.
-                options = _amount_bv(rec)
-                if options is not None and all(abs(bv_stated - o) > ONE_VND for o in options):
-                    params = {"expected": str(expected_bv), "dv": "" if drug else " × TYLE_TT_DV/100"}
-                    add("LINE_THANH_TIEN_BV", Hit(rec, "THANH_TIEN_BV", v.get("THANH_TIEN_BV", ""), params))
-        # THANH_TIEN_BH; other funding of type (b) changes the base (benefits.md §6.2)
-        if bh_stated is not None and other == 0:
-            expected = _expected_bh(rec)
-            if expected is not None and abs(bh_stated - expected) > ONE_VND:
-                add("LINE_THANH_TIEN_BH", Hit(rec, "THANH_TIEN_BH", v.get("THANH_TIEN_BH", ""),
-                                              {"expected": str(expected)}))
-        if bv_stated is not None:
-            parts = bhtt + bncct + bntt + other
-            if abs(bv_stated - parts) > ONE_VND:
-                add("LINE_BALANCE", Hit(rec, "THANH_TIEN_BV", v.get("THANH_TIEN_BV", ""), {"expected": str(parts)}))
-        if bh_stated is not None and other == 0:
-            expected_cct = bh_stated - bhtt
-            if abs(bncct - expected_cct) > ONE_VND:
-                add("LINE_SPLIT", Hit(rec, "T_BNCCT", v.get("T_BNCCT", ""), {"expected": str(expected_cct)}))
-        mh = n["MUC_HUONG"]
-        if mh is not None and n["T_BHTT"] is not None:
-            cap = round2((bh_stated or ZERO) * mh / HUNDRED)
-            if bhtt > cap + ONE_VND:
-                add("LINE_BHTT_ABOVE_BENEFIT", Hit(rec, "T_BHTT", v.get("T_BHTT", ""), {"expected": str(cap)}))
-        funded = ZERO
-        for name in _NGUON_PARTS:
-            funded += n[name] or ZERO
-        if abs(other - funded) > ONE_VND:
-            add("LINE_NGUONKHAC_SUM", Hit(rec, "T_NGUONKHAC", v.get("T_NGUONKHAC", ""), {"expected": str(funded)}))
-        price = n["DON_GIA" if drug else "DON_GIA_BH"]
-        if price is not None and price == 0 and bhtt > 0:
-            add("ZERO_PRICE_PAID", Hit(rec, "T_BHTT", v.get("T_BHTT", "")))
-        if v.get("PHAM_VI") == "2" and (bh_stated or ZERO) > 0:
-            add("PHAM_VI_OUT_OF_LIST_PAID", Hit(rec, "THANH_TIEN_BH", v.get("THANH_TIEN_BH", "")))
+        key = ("line_issues", rec.table, *map(v.get, _LINE_INPUTS))
+        issues = memo.get(key)
+        if issues is None:
+            issues = memo[key] = _line_problems(rec)
+        for code, name, params in issues:  # type: ignore[attr-defined]
+            out.setdefault(code, []).append(Hit(rec, name, v.get(name, ""), dict(params)))
     return claim.remember("line_issues", out)  # type: ignore[no-any-return]
+
+
+def _line_problems(rec: Record) -> tuple[_Issue, ...]:
+    """The per-line money rules on one line: (code, field, params) of each rule it breaks, in rule order."""
+    out: list[_Issue] = []
+
+    def add(code: str, name: str, params: dict[str, str] | None = None) -> None:
+        out.append((code, name, tuple((params or {}).items())))
+
+    n = rec.numbers
+    v = rec.values
+    drug = rec.table == "XML2"
+    bv_stated, bh_stated = n["THANH_TIEN_BV"], n["THANH_TIEN_BH"]
+    bhtt, bncct, bntt, other = (n["T_BHTT"] or ZERO, n["T_BNCCT"] or ZERO, n["T_BNTT"] or ZERO,
+                                n["T_NGUONKHAC"] or ZERO)
+    # THANH_TIEN_BV = quantity × price (× service ratio)
+    if bv_stated is not None:
+        expected_bv = _amount_bv_main(rec)
+        if expected_bv is not None and abs(bv_stated - expected_bv) > ONE_VND:
+            # Only then try the variant where the hospital does not charge the ratio difference.
+            options = _amount_bv(rec)
+            if options is not None and all(abs(bv_stated - o) > ONE_VND for o in options):
+                add("LINE_THANH_TIEN_BV", "THANH_TIEN_BV",
+                    {"expected": str(expected_bv), "dv": "" if drug else " × TYLE_TT_DV/100"})
+    # THANH_TIEN_BH; other funding of type (b) changes the base (benefits.md §6.2)
+    if bh_stated is not None and other == 0:
+        expected = _expected_bh(rec)
+        if expected is not None and abs(bh_stated - expected) > ONE_VND:
+            add("LINE_THANH_TIEN_BH", "THANH_TIEN_BH", {"expected": str(expected)})
+    if bv_stated is not None:
+        parts = bhtt + bncct + bntt + other
+        if abs(bv_stated - parts) > ONE_VND:
+            add("LINE_BALANCE", "THANH_TIEN_BV", {"expected": str(parts)})
+    if bh_stated is not None and other == 0:
+        expected_cct = bh_stated - bhtt
+        if abs(bncct - expected_cct) > ONE_VND:
+            add("LINE_SPLIT", "T_BNCCT", {"expected": str(expected_cct)})
+    mh = n["MUC_HUONG"]
+    if mh is not None and n["T_BHTT"] is not None:
+        cap = round2((bh_stated or ZERO) * mh / HUNDRED)
+        if bhtt > cap + ONE_VND:
+            add("LINE_BHTT_ABOVE_BENEFIT", "T_BHTT", {"expected": str(cap)})
+    funded = ZERO
+    for name in _NGUON_PARTS:
+        funded += n[name] or ZERO
+    if abs(other - funded) > ONE_VND:
+        add("LINE_NGUONKHAC_SUM", "T_NGUONKHAC", {"expected": str(funded)})
+    price = n["DON_GIA" if drug else "DON_GIA_BH"]
+    if price is not None and price == 0 and bhtt > 0:
+        add("ZERO_PRICE_PAID", "T_BHTT")
+    if v.get("PHAM_VI") == "2" and (bh_stated or ZERO) > 0:
+        add("PHAM_VI_OUT_OF_LIST_PAID", "THANH_TIEN_BH")
+    return tuple(out)
