@@ -94,33 +94,142 @@ def integer(v: int | None) -> str:
     return "" if v is None else str(v)
 
 
+class _TextCache(dict[Any, str]):
+    """value → written text, filled on first use (``cache[v]`` in the compiled writers: no call per field).
+
+    With ``accept`` (a rule of :mod:`claims.exchange.typed_check` for one simple type of our XSDs) only values
+    whose text satisfies the type are kept; any other value is rendered again on each use and counted in
+    ``DOUBTS``, so a writer can tell that it wrote something the pre-check cannot vouch for. Bounded: cleared
+    past ``_CACHE_MAX`` entries.
+    """
+
+    def __init__(self, render: Callable[[Any], str], accept: Callable[[Any, str], bool] | None = None) -> None:
+        super().__init__()
+        self.render = render
+        self.accept = accept
+
+    def __missing__(self, v: Any) -> str:
+        text = self.render(v)
+        if self.accept is not None and not self.accept(v, text):
+            DOUBTS[0] += 1
+            return text
+        if len(self) > _CACHE_MAX:
+            self.clear()
+        self[v] = text
+        return text
+
+
+#: How many values the writers wrote that failed or escaped the typed pre-check (only ever grows).
+DOUBTS = [0]
+
+
 def _is_money(f: FieldSpec) -> bool:
     return f.kind == "dec" and f.scale == 2 and f.name != "MUC_HUONG"
 
 
-def _field_expr(f: FieldSpec) -> str:
-    a = f"r.{f.attr}"
-    if f.kind == "int":
-        return f'{{"" if {a} is None else {a}}}'
+def _escaped(v: Any) -> str:
+    return esc(v) if v else ""  # a falsy value is written empty (as the writer always did)
+
+
+def _render(f: FieldSpec) -> tuple[str, Callable[[Any], str]]:
+    """How the writer turns a value of ``f`` into text, with a name for sharing caches."""
     if f.kind == "dec":
-        return f"{{_m({a})}}" if _is_money(f) else f"{{_d({a}, {f.scale})}}"
-    return f'{{_e({a}) if {a} else ""}}'  # most optional text fields are empty: skip the call
+        if _is_money(f):
+            return "money", money
+        scale = f.scale if f.scale is not None else 3
+        return f"dec{scale}", lambda v: decimal_at(v, scale)
+    return "text", _escaped
+
+
+_CACHES: dict[tuple[str, Any], _TextCache] = {}
+
+
+def _cache_for(f: FieldSpec, accept_key: Any, accept: Callable[[Any, str], bool] | None) -> _TextCache:
+    name, render = _render(f)
+    key = (name, accept_key)
+    got = _CACHES.get(key)
+    if got is None:
+        got = _CACHES[key] = _TextCache(render, accept)
+    return got
+
+
+@cache
+def _compiled(version: str, table: str) -> tuple[Callable[[Any], str], Callable[[Any], bool] | None]:
+    """The record writer of ``table`` and, when its schema is pre-checkable, the test of its int fields.
+
+    Text and decimal fields are looked up in text caches that only keep values valid for the field's XSD
+    type (others count in ``DOUBTS``); ints are formatted inline and tested by the second function.
+    """
+    from claims.exchange.typed_check import IntRule, record_rules
+
+    spec = SPECS[version][table]
+    rules = record_rules(version, table)
+    env: dict[str, Any] = {}
+    parts = []
+    int_tests = []
+    for i, f in enumerate(spec.fields):
+        a = f"r.{f.attr}"
+        if f.kind == "int":
+            parts.append(f'<{f.name}>{{"" if {a} is None else {a}}}</{f.name}>')
+            rule = rules[i][0] if rules is not None else None
+            if isinstance(rule, IntRule):
+                test = "v.__class__ is int" if rule.lo is None else f"v.__class__ is int and {rule.lo} < v < {rule.hi}"
+                if rule.none_ok:
+                    test = f"v is None or ({test})"
+                int_tests.append(f"    v = {a}\n    if not ({test}):\n        return False\n")
+            continue
+        if rules is None:
+            c = _cache_for(f, None, None)
+        else:
+            rule, st = rules[i]
+            c = _cache_for(f, st, rule)  # type: ignore[arg-type]
+        name = f"_c{id(c)}"
+        env[name] = c
+        parts.append(f"<{f.name}>{{{name}[{a}]}}</{f.name}>")
+    src = f'def _w(r):\n    return f"""<{spec.record}>{"".join(parts)}</{spec.record}>"""\n'
+    if rules is not None:
+        src += "def _ints(r):\n" + "".join(int_tests) + "    return True\n"
+    exec(compile(src, f"<writer {version} {table}>", "exec"), env)  # noqa: S102 - source built from our spec
+    return env["_w"], env.get("_ints")
 
 
 @cache
 def record_writer(version: str, table: str) -> Callable[[Any], str]:
     """A compiled function writing one record of ``table`` in ``version`` as an XML string."""
     spec = SPECS[version][table]
-    body = "".join(f"<{f.name}>{_field_expr(f)}</{f.name}>" for f in spec.fields)
-    src = f'def _w(r):\n    return f"""<{spec.record}>{body}</{spec.record}>"""\n'
-    env: dict[str, Any] = {"_e": esc, "_m": money, "_d": decimal_at, "_i": integer}
-    exec(compile(src, f"<writer {version} {table}>", "exec"), env)  # noqa: S102 - source built from our spec
-    fast: Callable[[Any], str] = env["_w"]
+    fast = _compiled(version, table)[0]
 
     def write(r: Any) -> str:
         if r.unparsed:
             return _write_slow(spec, r)
         return fast(r)
+
+    return write
+
+
+@cache
+def checked_record_writer(version: str, table: str) -> Callable[[Any], tuple[str, bool]] | None:
+    """Like :func:`record_writer`, also returning whether the record surely passes our schema.
+
+    The flag is the typed pre-check (:mod:`claims.exchange.typed_check`): True only when every value's text
+    satisfies its element's type in the XSD; False when unsure (the caller then validates the document with
+    libxml2). None when the table's schema is outside what the pre-check models.
+    """
+    spec = SPECS[version][table]
+    fast, ints = _compiled(version, table)
+    if ints is None:
+        return None
+
+    def write(r: Any) -> tuple[str, bool]:
+        if r.unparsed:
+            return _write_slow(spec, r), False  # raw text the reader could not type: libxml2 decides
+        before = DOUBTS[0]
+        text = fast(r)
+        try:
+            ok = DOUBTS[0] == before and ints(r)
+        except Exception:  # an int field holding something else: libxml2 decides
+            ok = False
+        return text, ok
 
     return write
 
@@ -147,18 +256,27 @@ def _write_slow(spec: TableSpec, r: Any) -> str:
 
 def table_document(version: str, table: str, records: Sequence[Any], chukydonvi: str = "") -> bytes:
     """One table document (``<TONG_HOP>…</TONG_HOP>``, ``<CHITIEU_CHITIET_THUOC>…``) as UTF-8 bytes."""
+    spec = _table_spec(version, table, records)
+    w = record_writer(version, table)
+    return _document(spec, table, [w(r) for r in records], chukydonvi)
+
+
+def _table_spec(version: str, table: str, records: Sequence[Any]) -> TableSpec:
     if version not in VERSIONS:
         raise WriteError(f"unknown version {version!r}; expected one of {', '.join(VERSIONS)}")
     spec = SPECS[version][table]
-    w = record_writer(version, table)
+    if spec.list_tag is None and len(records) != 1:
+        raise WriteError(f"{table} holds exactly one record, got {len(records)}")
+    return spec
+
+
+def _document(spec: TableSpec, table: str, written: list[str], chukydonvi: str = "") -> bytes:
     if spec.list_tag is None:
-        if len(records) != 1:
-            raise WriteError(f"{table} holds exactly one record, got {len(records)}")
-        return (XML_DECL + w(records[0])).encode("utf-8")
-    inner = "".join(w(r) for r in records)
+        return (XML_DECL + written[0]).encode("utf-8")
     sig = f"<CHUKYDONVI>{chukydonvi}</CHUKYDONVI>" if table in ("XML0", "XML12") and chukydonvi else ""
-    doc = f"{XML_DECL}<{spec.root}><{spec.list_tag}>{inner}</{spec.list_tag}>{sig}</{spec.root}>"
-    return doc.encode("utf-8")
+    written.insert(0, f"{XML_DECL}<{spec.root}><{spec.list_tag}>")
+    written.append(f"</{spec.list_tag}>{sig}</{spec.root}>")
+    return "".join(written).encode("utf-8")  # one join: the records are copied once
 
 
 def table_documents(hoso: Hoso, version: str | None = None) -> list[tuple[str, bytes]]:
@@ -172,21 +290,48 @@ def table_documents(hoso: Hoso, version: str | None = None) -> list[tuple[str, b
     return out
 
 
-def _hoso_xml(files: Iterable[tuple[str, bytes]]) -> str:
-    return (
-        "<HOSO>"
-        + "".join(
-            f"<FILEHOSO><LOAIHOSO>{t}</LOAIHOSO><NOIDUNGFILE>{base64.b64encode(doc).decode('ascii')}"
-            "</NOIDUNGFILE></FILEHOSO>"
-            for t, doc in files
-        )
-        + "</HOSO>"
-    )
+def checked_table_documents(
+    hoso: Hoso, version: str
+) -> tuple[list[tuple[str, bytes]], list[tuple[str, bytes]]]:
+    """:func:`table_documents` (same bytes), and those of them the typed pre-check could not vouch for.
+
+    The second list is what still needs libxml2 (``claims.exchange.validation.check_written``); the others
+    pass our schema (see :mod:`claims.exchange.typed_check`).
+    """
+    out: list[tuple[str, bytes]] = []
+    unsure: list[tuple[str, bytes]] = []
+    for table in CLAIM_TABLES:
+        recs = hoso.records(table)
+        if not recs:
+            continue
+        spec = _table_spec(version, table, recs)
+        w = checked_record_writer(version, table)
+        if w is None:
+            doc = _document(spec, table, [record_writer(version, table)(r) for r in recs])
+            sure = False
+        else:
+            pairs = [w(r) for r in recs]
+            doc = _document(spec, table, [text for text, _ in pairs])
+            sure = all(ok for _, ok in pairs)
+        out.append((table, doc))
+        if not sure:
+            unsure.append((table, doc))
+    return out, unsure
+
+
+def _hoso_parts(files: Iterable[tuple[str, bytes]], out: list[bytes]) -> None:
+    out.append(b"<HOSO>")
+    for t, doc in files:
+        out += (b"<FILEHOSO><LOAIHOSO>", t.encode("ascii"), b"</LOAIHOSO><NOIDUNGFILE>", base64.b64encode(doc),
+                b"</NOIDUNGFILE></FILEHOSO>")
+    out.append(b"</HOSO>")
 
 
 def hoso_fragment(files: Iterable[tuple[str, bytes]]) -> bytes:
     """One ``<HOSO>`` element (for streaming many claims into one envelope, see :func:`envelope_frame`)."""
-    return _hoso_xml(files).encode("utf-8")
+    parts: list[bytes] = []
+    _hoso_parts(files, parts)
+    return b"".join(parts)
 
 
 def envelope_frame(macskcb: str, ngaylap: str, count: int, chukydonvi: str = "") -> tuple[bytes, bytes]:
@@ -206,44 +351,56 @@ def envelope_bytes(
     chukydonvi: str = "",
 ) -> bytes:
     """Assemble the envelope from already-written table documents (one list per ``HOSO``)."""
-    body = "".join(_hoso_xml(files) for files in hoso_files)
-    sig = f"<CHUKYDONVI>{chukydonvi}</CHUKYDONVI>" if chukydonvi else "<CHUKYDONVI/>"
-    doc = (
-        f"{XML_DECL}<GIAMDINHHS><THONGTINDONVI><MACSKCB>{esc(macskcb)}</MACSKCB></THONGTINDONVI>"
-        f"<THONGTINHOSO><NGAYLAP>{esc(ngaylap)}</NGAYLAP><SOLUONGHOSO>{len(hoso_files)}</SOLUONGHOSO>"
-        f"<DANHSACHHOSO>{body}</DANHSACHHOSO></THONGTINHOSO>{sig}</GIAMDINHHS>"
-    )
-    return doc.encode("utf-8")
+    head, tail = envelope_frame(macskcb, ngaylap, len(hoso_files), chukydonvi)
+    parts = [head]
+    for files in hoso_files:
+        _hoso_parts(files, parts)
+    parts.append(tail)
+    return b"".join(parts)
+
+
+#: Envelope skeletons already found valid (bounded): a facility's claims share header and table lists.
+_VALID_SKELETONS: set[tuple[Any, ...]] = set()
 
 
 def write_envelope(envelope: Envelope, version: str | None = None, validate: bool = False) -> bytes:
     """The whole envelope; each ``HOSO`` in its own version (by its dates) unless ``version`` is forced.
 
     With ``validate`` every table document and the envelope are checked against our schemas first and a
-    :class:`WriteError` listing the problems is raised when one fails.
+    :class:`WriteError` listing the problems is raised when one fails. Table documents the typed pre-check
+    vouches for (:mod:`claims.exchange.typed_check`) are not parsed again; the others go through libxml2.
     """
-    files = [table_documents(h, version or choose_version(h)) for h in envelope.hoso]
-    if validate:
-        from claims.exchange.validation import check_written  # local: validation imports the reader
+    if not validate:
+        files = [table_documents(h, version or choose_version(h)) for h in envelope.hoso]
+        return envelope_bytes(envelope.macskcb, envelope.ngaylap, files, envelope.chukydonvi)
+    from claims.exchange.validation import check_written, check_written_envelope  # validation imports the reader
 
-        problems = []
-        for h, fs in zip(envelope.hoso, files, strict=True):
-            problems += check_written(fs, version or choose_version(h))
-        if problems:
-            head = "; ".join(str(p) for p in problems[:3])
-            raise WriteError(f"{len(problems)} schema problem(s) in the written claim: {head}", problems)
-    if validate:
-        from claims.exchange.validation import check_written_envelope
-
-        # The envelope's variable parts are the header values and the table list; NOIDUNGFILE is our own
-        # base64 encoder's output, so the skeleton (one byte per table) is what needs checking.
-        skeleton = [[(t, b"-") for t, _ in fs] for fs in files]
+    files = []
+    problems = []
+    for h in envelope.hoso:
+        v = version or choose_version(h)
+        fs, unsure = checked_table_documents(h, v)
+        files.append(fs)
+        if unsure:
+            problems += check_written(unsure, v)
+    if problems:
+        head = "; ".join(str(p) for p in problems[:3])
+        raise WriteError(f"{len(problems)} schema problem(s) in the written claim: {head}", problems)
+    # The envelope's variable parts are the header values and the table list; NOIDUNGFILE is our own
+    # base64 encoder's output, so the skeleton (one byte per table) is what needs checking. Identical
+    # skeletons validate identically: each distinct one goes through libxml2 once.
+    tables = tuple(tuple(t for t, _ in fs) for fs in files)
+    key = (envelope.macskcb, envelope.ngaylap, envelope.chukydonvi, tables, version or "3176")
+    if key not in _VALID_SKELETONS:  # the skeleton's bytes are a function of this key
+        skeleton = [[(t, b"-") for t in ts] for ts in tables]
         env_problems = check_written_envelope(
-            envelope_bytes(envelope.macskcb, envelope.ngaylap, skeleton, envelope.chukydonvi),
-            version or "3176",
+            envelope_bytes(envelope.macskcb, envelope.ngaylap, skeleton, envelope.chukydonvi), version or "3176"
         )
         if env_problems:
             raise WriteError("the written envelope fails our schema", env_problems)
+        if len(_VALID_SKELETONS) > 10_000:
+            _VALID_SKELETONS.clear()
+        _VALID_SKELETONS.add(key)
     return envelope_bytes(envelope.macskcb, envelope.ngaylap, files, envelope.chukydonvi)
 
 
@@ -276,6 +433,8 @@ def write_checkin(checkin: CheckIn, version: str = "3176") -> bytes:
 
 __all__ = [
     "WriteError",
+    "checked_record_writer",
+    "checked_table_documents",
     "decimal_at",
     "envelope_bytes",
     "envelope_frame",
