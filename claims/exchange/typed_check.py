@@ -1,4 +1,4 @@
-"""A typed pre-check of the records we write against the facets of our XSDs (no parsing of the output).
+r"""A typed pre-check of the records we write against the facets of our XSDs (no parsing of the output).
 
 The writer emits every element of a table's field list, in order, with text made by fixed rules (an int as
 its digits, money at 2 decimals, a string escaped so it parses back to itself). So a written table is valid

@@ -100,7 +100,7 @@ class _TextCache(dict[Any, str]):
     With ``accept`` (a rule of :mod:`claims.exchange.typed_check` for one simple type of our XSDs) only values
     whose text satisfies the type are kept; any other value is rendered again on each use and counted in
     ``DOUBTS``, so a writer can tell that it wrote something the pre-check cannot vouch for. Bounded: cleared
-    past ``_CACHE_MAX`` entries.
+    past ``_TEXT_CACHE_MAX`` entries.
     """
 
     def __init__(self, render: Callable[[Any], str], accept: Callable[[Any, str], bool] | None = None) -> None:
@@ -113,12 +113,15 @@ class _TextCache(dict[Any, str]):
         if self.accept is not None and not self.accept(v, text):
             DOUBTS[0] += 1
             return text
-        if len(self) > _CACHE_MAX:
+        if len(self) > _TEXT_CACHE_MAX:
             self.clear()
         self[v] = text
         return text
 
 
+#: Entries per text cache: repeated codes, units, prices and dates hit; a month of names and addresses
+#: (one per claim) would only grow it, so it stays small (some 30 caches, one per XSD type in use).
+_TEXT_CACHE_MAX = 20_000
 #: How many values the writers wrote that failed or escaped the typed pre-check (only ever grows).
 DOUBTS = [0]
 
