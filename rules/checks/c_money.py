@@ -29,7 +29,6 @@ def _lines(claim: Claim) -> tuple[Record, ...]:
 
 
 _NGUON_PARTS = ("T_NGUONKHAC_NSNN", "T_NGUONKHAC_VTNN", "T_NGUONKHAC_VTTN", "T_NGUONKHAC_CL")
-_SUMMED = ("THANH_TIEN_BV", "THANH_TIEN_BH", "T_BNTT", "T_BNCCT", "T_BHTT", "T_NGUONKHAC")
 
 
 def line_sums(claim: Claim) -> dict[str, Decimal]:
@@ -37,30 +36,35 @@ def line_sums(claim: Claim) -> dict[str, Decimal]:
     got = claim.memo("line_sums")
     if isinstance(got, dict):
         return got
-    sums = dict.fromkeys(_SUMMED, ZERO)
+    # Local accumulators (this runs for every claim); each sum adds the same values in the same order as
+    # a loop over the lines would, so the results (and their exponents) are the same.
+    bv = bh = bntt = bncct = bhtt = other = ZERO
     drugs_bv = supplies_bv = gdv = ZERO
-    for rec in claim.drugs:
+    for rec in (*claim.drugs, *claim.services):
         n = rec.numbers
-        for name in _SUMMED:
-            v = n[name]
-            if v is not None:
-                sums[name] += v
-        drugs_bv += n["THANH_TIEN_BV"] or ZERO
+        v = n["THANH_TIEN_BV"]
+        if v is not None:
+            bv += v
+            if rec.table == "XML2":
+                drugs_bv += v or ZERO
+            elif rec.group in SUPPLY_GROUPS:
+                supplies_bv += v or ZERO
+        if (v := n["THANH_TIEN_BH"]) is not None:
+            bh += v
+        if (v := n["T_BNTT"]) is not None:
+            bntt += v
+        if (v := n["T_BNCCT"]) is not None:
+            bncct += v
+        if (v := n["T_BHTT"]) is not None:
+            bhtt += v
+        if (v := n["T_NGUONKHAC"]) is not None:
+            other += v
         if rec.values.get("MA_PTTT") == "1":
             gdv += n["T_BHTT"] or ZERO
-    for rec in claim.services:
-        n = rec.numbers
-        for name in _SUMMED:
-            v = n[name]
-            if v is not None:
-                sums[name] += v
-        if rec.group in SUPPLY_GROUPS:
-            supplies_bv += n["THANH_TIEN_BV"] or ZERO
-        if rec.values.get("MA_PTTT") == "1":
-            gdv += n["T_BHTT"] or ZERO
-    sums["T_THUOC"] = drugs_bv
-    sums["T_VTYT"] = supplies_bv
-    sums["T_BHTT_GDV"] = gdv
+    sums = {
+        "THANH_TIEN_BV": bv, "THANH_TIEN_BH": bh, "T_BNTT": bntt, "T_BNCCT": bncct, "T_BHTT": bhtt,
+        "T_NGUONKHAC": other, "T_THUOC": drugs_bv, "T_VTYT": supplies_bv, "T_BHTT_GDV": gdv,
+    }
     return claim.remember("line_sums", sums)  # type: ignore[no-any-return]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import is_
 from typing import Any, NamedTuple
 
 from rules.checks._fields import MOMENTS, NUMBERS
@@ -25,6 +26,20 @@ _MISSING: Any = object()
 _ZERO = Decimal(0)
 _NO_MOMENTS: dict[str, tuple[int, ...]] = {}
 _NO_VALUES: dict[str, Any] = {}  # shared by every record of a table without numeric/date fields; never written
+
+
+def _stripped(raw: Mapping[str, str]) -> Mapping[str, str]:
+    """The non-empty values, stripped; the mapping itself when it already is that (the common case: the checks'
+    input made from a typed claim), found with C-level passes (``str.strip`` returns the very same string when
+    there is nothing to strip)."""
+    if raw.__class__ is dict:
+        texts = list(raw.values())
+        try:
+            if all(texts) and all(map(is_, map(str.strip, texts), texts)):
+                return raw
+        except TypeError:
+            pass  # a value that is not a string: the general path below says how it fails
+    return {k: t for k, v in raw.items() if v and (t := v.strip())}
 
 
 class Record(NamedTuple):
@@ -44,7 +59,7 @@ class Record(NamedTuple):
 
     @classmethod
     def build(cls, table: str, raw: Mapping[str, str], *, stt: str = "", ma_lk: str = "") -> Record:
-        values = {k: t for k, v in raw.items() if v and (t := v.strip())}
+        values = _stripped(raw)
         numbers: dict[str, Decimal | None] = {} if table in NUMBERS else _NO_VALUES
         bad: list[str] = []
         comma: list[str] = []
