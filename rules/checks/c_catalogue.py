@@ -157,11 +157,12 @@ def _matches(claim: Claim, ctx: Context) -> list[tuple[Record, Match]]:
     return claim.remember("catalogue_matches", out)  # type: ignore[no-any-return]
 
 
-#: Every line value the kind and the match depend on besides table, group, facility and day.
-_LINE_INPUTS = (
-    "MA_THUOC", "MA_VAT_TU", "MA_DICH_VU", "HAM_LUONG", "SO_DANG_KY", "TT_THAU", "TEN_THUOC", "TEN_VAT_TU",
-    "TEN_DICH_VU", "DON_GIA", "DON_GIA_BH", "TYLE_TT_BH",
-)
+#: Every line value `_line_kind` and `_match` read besides table, group, facility and day, by table (drug lines
+#: are matched as drugs; XML3 lines as supplies or services).
+_LINE_INPUTS = {
+    "XML2": ("MA_THUOC", "HAM_LUONG", "SO_DANG_KY", "TT_THAU", "TEN_THUOC", "DON_GIA", "TYLE_TT_BH"),
+    "XML3": ("MA_VAT_TU", "MA_DICH_VU", "TT_THAU", "TEN_VAT_TU", "TEN_DICH_VU", "DON_GIA_BH", "TYLE_TT_BH"),
+}
 _LineResult = tuple[Record, tuple[CatalogueKind, str] | None, Match | None]
 
 
@@ -178,7 +179,8 @@ def _line_results(claim: Claim, ctx: Context) -> list[_LineResult]:
     memo = ctx.memo
     out: list[_LineResult] = []
     for rec in (*claim.drugs, *claim.services):
-        key = ("catline", rec.table, rec.group, facility, line_day(rec, claim), *map(rec.values.get, _LINE_INPUTS))
+        table = rec.table
+        key = ("catline", table, rec.group, facility, line_day(rec, claim), *map(rec.values.get, _LINE_INPUTS[table]))
         found = memo.get(key)
         if found is None:
             target = _line_kind(rec)
