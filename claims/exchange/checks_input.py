@@ -26,13 +26,13 @@ __all__ = ["PlainTables", "hoso_of_tables", "tables_of_hoso", "tables_of_read"]
 
 PlainTables = dict[str, list[dict[str, str]]]
 
+
 def _decimal(value: Decimal) -> str:
     text = str(value)
     return format(value, "f") if "E" in text else text  # never exponent notation ("1E+3")
 
 
 _CONVERT: dict[type, Any] = {Decimal: _decimal, int: str}
-_NONE = type(None)
 
 
 def _other(value: Any) -> str:
@@ -79,10 +79,6 @@ def _compile_record(table: str) -> Callable[[Any], dict[str, str]]:
 
 # the checks treat an absent and an empty element alike: both are left out
 _RECORD: dict[str, Callable[[Any], dict[str, str]]] = {table: _compile_record(table) for table in FIELDS}
-
-
-def _record(table: str, rec: Any) -> dict[str, str]:
-    return _RECORD[table](rec)
 
 
 def tables_of_hoso(hoso: Hoso) -> PlainTables:

@@ -42,3 +42,42 @@ def test_read_items_keep_the_raw_text() -> None:
     typed = tables_of_hoso(item.hoso)
     assert raw["XML2"][0]["T_BHTT"] == "2073,6" and typed["XML2"][0]["T_BHTT"] == "2073.6"
     assert set(raw) == set(typed)
+
+
+def _generic(hoso) -> dict[str, list[dict[str, str]]]:  # type: ignore[no-untyped-def]
+    """The adapter's rule written plainly: each field by type; None and "" left out; raw and extras after."""
+    from claims.exchange.reader import FIELDS
+
+    def text(v: object) -> str:
+        if isinstance(v, Decimal) and v.__class__ is Decimal:
+            s = str(v)
+            return format(v, "f") if "E" in s else s
+        return str(v)
+
+    out = {}
+    for table, recs in hoso.tables().items():
+        rows = []
+        for r in recs:
+            row = {n: (v if v.__class__ is str else text(v)) for n, f in FIELDS[table].items()
+                   if (v := getattr(r, f.attr)) is not None and (v.__class__ is not str or v)}
+            for x in r.unparsed:
+                row[x.name] = x.text
+            for x in r.extras:
+                row.setdefault(x.name, x.text)
+            rows.append(row)
+        out[table] = rows
+    return out
+
+
+def test_compiled_adapter_renders_odd_types_as_the_plain_rule() -> None:
+    hoso = make_claim(lines=4)
+    x1 = replace(hoso.xml1, t_thuoc=7, gioi_tinh=True, can_nang=Decimal("-0.50"), ho_ten=0,  # type: ignore[arg-type]
+                 t_vtyt=Decimal("2E+2"), ma_the_bhyt="", dia_chi=" x ")
+    line = replace(hoso.xml3[0], so_luong="3", stt=False, don_gia_bv=1.5)  # type: ignore[arg-type]
+    odd = replace(hoso, xml1=x1, xml3=(line, *hoso.xml3[1:]))
+    for h in (hoso, odd):
+        assert tables_of_hoso(h) == _generic(h)
+    got = tables_of_hoso(odd)
+    assert got["XML1"][0]["T_THUOC"] == "7" and got["XML1"][0]["GIOI_TINH"] == "True"
+    assert got["XML1"][0]["HO_TEN"] == "0" and got["XML1"][0]["T_VTYT"] == "200"
+    assert got["XML3"][0]["STT"] == "False" and got["XML3"][0]["DON_GIA_BV"] == "1.5"
