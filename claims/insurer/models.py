@@ -46,7 +46,8 @@ class OfficeFacility(Base):
     password_md5: Mapped[str] = mapped_column(String(32))
     facility_code: Mapped[str] = mapped_column(String(5), index=True)
     certificate_pem: Mapped[str | None] = mapped_column(Text)
-    hospital_class: Mapped[str | None] = mapped_column(String(16), doc="price class the office prices at")
+    hospital_class: Mapped[str | None] = mapped_column(String(16), doc="hospital class: sets the price class")
+    level: Mapped[str | None] = mapped_column(String(32), doc="facility level as recorded")
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

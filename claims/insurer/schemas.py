@@ -19,7 +19,8 @@ class RegisteredFacility:
     password_md5: str  # upper-case MD5 hex, as the gateway receives it
     facility_code: str
     certificate: x509.Certificate | None = None
-    hospital_class: str | None = None  # the price class the office prices this facility's claims at
+    hospital_class: str | None = None  # hospital class (hạng), which sets the price class the office prices at
+    level: str | None = None  # facility level as recorded (tỉnh, huyện … or ban_dau, co_ban, chuyen_sau)
 
     def __repr__(self) -> str:
         return f"RegisteredFacility(username={self.username!r}, facility_code={self.facility_code!r})"

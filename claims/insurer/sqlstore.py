@@ -146,6 +146,7 @@ class SqlGatewayStore:
             row.facility_code = facility.facility_code
             row.certificate_pem = _pem(facility.certificate)
             row.hospital_class = facility.hospital_class
+            row.level = facility.level
         with self._lock:
             self._facilities.pop(facility.username, None)
 
@@ -162,7 +163,7 @@ class SqlGatewayStore:
                     x509.load_pem_x509_certificate(row.certificate_pem.encode("ascii")) if row.certificate_pem else None
                 )
                 found = RegisteredFacility(
-                    row.username, row.password_md5, row.facility_code, certificate, row.hospital_class
+                    row.username, row.password_md5, row.facility_code, certificate, row.hospital_class, row.level
                 )
         with self._lock:
             self._facilities[username] = (now, found)

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("facility_code", sa.String(length=5), nullable=False),
         sa.Column("certificate_pem", sa.Text(), nullable=True),
         sa.Column("hospital_class", sa.String(length=16), nullable=True),
+        sa.Column("level", sa.String(length=32), nullable=True),
         sa.Column("registered_at", claims.kit.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_office_facility")),
         sa.UniqueConstraint("username", name=op.f("uq_office_facility_username")),
