@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from claims.insurer import files
+from claims.insurer.assessment import Assessor, assess_pending
 from claims.insurer.faults import FaultConfig, FaultInjector
 from claims.insurer.schemas import DocumentKind
 from claims.insurer.service import DEFAULT_MAX_FILE_BYTES, Caller, OfficeGateway, answer
@@ -46,8 +48,12 @@ def create_gateway_app(
     require_signature: bool = True,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     card_register: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+    assessor: Assessor | None = None,
 ) -> FastAPI:
-    """The office gateway app over ``store``; ``app.state.gateway`` and ``app.state.faults`` are exposed."""
+    """The office gateway app over ``store``; ``app.state.gateway`` and ``app.state.faults`` are exposed.
+
+    With an ``assessor``, results are published as they are asked for: a facility fetching its results first
+    has every claim version it sent and the office has not assessed yet assessed (one process at a time)."""
     gateway = OfficeGateway(
         store,
         validator=validator,
@@ -64,6 +70,12 @@ def create_gateway_app(
     app.state.gateway = gateway
     app.state.faults = injector
     max_body = max_file_bytes * 4 // 3 + 64 * 1024
+    assessing = threading.Lock()
+
+    def assess_now(facility_code: str) -> None:
+        if assessor is not None:
+            with assessing:
+                assess_pending(store, assessor, clock(), facility_code)
 
     async def faulted(path: str, body: bytes, handle: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
         fault = injector.decide(path, body)
@@ -173,7 +185,8 @@ def create_gateway_app(
         if isinstance(caller, Response):
             return caller
         code = caller.facility.facility_code
-        found = store.assessments(code, kyQT)
+        await run_in_threadpool(assess_now, code)
+        found = await run_in_threadpool(store.assessments, code, kyQT)
         if format == "csv":
             render = files.assessment_lines_csv if level == "lines" else files.assessments_csv
             return csv_download(render(found), f"ket_qua_{code}_{kyQT or 'all'}_{level}.csv")
@@ -184,7 +197,8 @@ def create_gateway_app(
         caller = facility_of(request, maCSKCB)
         if isinstance(caller, Response):
             return caller
-        found = store.assessment(caller.facility.facility_code, ma_lk)
+        await run_in_threadpool(assess_now, caller.facility.facility_code)
+        found = await run_in_threadpool(store.assessment, caller.facility.facility_code, ma_lk)
         if found is None:
             return JSONResponse({"maKetQua": p.NOT_FOUND, "thongDiep": "Chưa có kết quả giám định"})
         return JSONResponse({"maKetQua": p.OK, "result": files.assessment_json(found)})
@@ -195,7 +209,7 @@ def create_gateway_app(
         if isinstance(caller, Response):
             return caller
         code = caller.facility.facility_code
-        found = store.notices(code, kyQT)
+        found = await run_in_threadpool(store.notices, code, kyQT)
         if format == "csv":
             return csv_download(files.notices_csv(found), f"thong_bao_{code}_{kyQT or 'all'}.csv")
         return JSONResponse({"maKetQua": p.OK, "notices": [files.notice_json(n) for n in found]})
@@ -209,5 +223,14 @@ def create_gateway_app(
         if found is None:
             return JSONResponse({"maKetQua": p.NOT_FOUND, "thongDiep": "Không có thông báo"})
         return JSONResponse({"maKetQua": p.OK, "notice": files.notice_json(found)})
+
+    @app.get(p.EXT_REFUSALS_PATH)
+    async def refusals(request: Request, maCSKCB: str = "") -> Response:
+        """Files refused at reception, with the code and message answered (the portal's error list)."""
+        caller = facility_of(request, maCSKCB)
+        if isinstance(caller, Response):
+            return caller
+        found = await run_in_threadpool(store.refusals, caller.facility.facility_code)
+        return JSONResponse({"maKetQua": p.OK, "refusals": [files.refusal_json(r) for r in found]})
 
     return app

@@ -418,8 +418,16 @@ class SqlGatewayStore:
 
     def save_assessment(self, result: AssessmentResult) -> None:
         """Store the result of one claim version; it becomes the current result of its MA_LK. Assessing the
-        same version again replaces its earlier result (one result per version)."""
+        same version again replaces its earlier result (one result per version); when another process stored
+        a result for the same version at the same moment, its result stands."""
+        try:
+            self._save_assessment(result)
+        except IntegrityError:
+            return
+
+    def _save_assessment(self, result: AssessmentResult) -> None:
         with self._tx() as session:
+            _take_write_lock(session)
             document_id = session.scalar(
                 select(OfficeDocument.id)
                 .join(OfficeDocumentKey, OfficeDocumentKey.id == OfficeDocument.key_id)

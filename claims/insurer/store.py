@@ -54,6 +54,7 @@ class GatewayStore(Protocol):
         ...
 
     def count_refusal(self, refusal: Refusal | None = None) -> None: ...
+    def refusals(self, facility_code: str) -> list[Refusal]: ...
     def stats(self) -> GatewayStats: ...
 
     def save_assessment(self, result: AssessmentResult) -> None: ...
@@ -80,6 +81,7 @@ class InMemoryGatewayStore:
         self._notices: dict[tuple[str, str], PaymentNotice] = {}
         self._duplicates = 0
         self._refused = 0
+        self._refusals: list[Refusal] = []
         counter = itertools.count(1)
         self._next_id = transaction_ids or (lambda at: f"{at:%Y%m%d}{next(counter):010d}")
 
@@ -156,6 +158,12 @@ class InMemoryGatewayStore:
     def count_refusal(self, refusal: Refusal | None = None) -> None:
         with self._lock:
             self._refused += 1
+            if refusal is not None:
+                self._refusals.append(refusal)
+
+    def refusals(self, facility_code: str) -> list[Refusal]:
+        with self._lock:
+            return [r for r in self._refusals if r.facility_code == facility_code]
 
     def stats(self) -> GatewayStats:
         with self._lock:

@@ -21,11 +21,11 @@ def test_demo_cert_is_created_once(tmp_path: Path) -> None:
 
 def test_accounts_file_and_demo_default(tmp_path: Path) -> None:
     demo = _load_accounts(None, tmp_path)
-    assert demo[0].username == "01001_BV" and demo[0].certificate is not None
+    assert demo[0].username == "01999_BV" and demo[0].certificate is not None
     (tmp_path / "accounts.json").write_text(
         json.dumps(
             [
-                {"username": "05005_BV", "password": "pw", "facility_code": "05005", "certificate": "01001.pem"},
+                {"username": "05005_BV", "password": "pw", "facility_code": "05005", "certificate": "01999.pem"},
                 {"username": "06006_BV", "password_md5": password_hash("x").lower(), "facility_code": "06006"},
             ]
         )
