@@ -23,11 +23,11 @@ from claims.insurer.assessment import Assessor, assess_pending
 from claims.insurer.faults import FaultConfig, FaultInjector
 from claims.insurer.schemas import DocumentKind
 from claims.insurer.service import DEFAULT_MAX_FILE_BYTES, Caller, OfficeGateway, answer
-from claims.insurer.store import GatewayStore
+from claims.insurer.store import GatewayStore, InMemoryGatewayStore
 from claims.insurer.validation import Validator, minimal_validator
 from claims.portal import protocol as p
 
-_INLINE_LIMIT = 256 * 1024  # larger bodies are verified in a worker thread, off the event loop
+_INLINE_LIMIT = 256 * 1024  # larger bodies (and any body with a database store) are handled in a worker thread
 _UNAUTHENTICATED = {"maKetQua": p.UNAUTHENTICATED, "thongDiep": "Token không hợp lệ hoặc đã hết hạn"}
 
 
@@ -71,6 +71,8 @@ def create_gateway_app(
     app.state.faults = injector
     max_body = max_file_bytes * 4 // 3 + 64 * 1024
     assessing = threading.Lock()
+    # A database store blocks: its calls run in worker threads, never on the event loop.
+    in_memory = isinstance(store, InMemoryGatewayStore)
 
     def assess_now(facility_code: str) -> None:
         if assessor is not None:
@@ -100,7 +102,10 @@ def create_gateway_app(
     @app.post(p.TOKEN_PATH)
     async def take_token(request: Request) -> Response:
         form = _form(await request.body())
-        return JSONResponse(gateway.login(form.get("username", ""), form.get("password", "")))
+        username, password = form.get("username", ""), form.get("password", "")
+        if in_memory:
+            return JSONResponse(gateway.login(username, password))
+        return JSONResponse(await run_in_threadpool(gateway.login, username, password))
 
     def receiving(path: str, kind: DocumentKind, key: str = "") -> None:
         async def receive(request: Request) -> Response:
@@ -113,7 +118,7 @@ def create_gateway_app(
 
             async def handle() -> dict[str, Any]:
                 form = _form(body)
-                if len(body) > _INLINE_LIMIT:
+                if len(body) > _INLINE_LIMIT or not in_memory:
                     return await run_in_threadpool(gateway.receive, kind, caller, form, key)
                 return gateway.receive(kind, caller, form, key)
 
@@ -150,11 +155,11 @@ def create_gateway_app(
         caller = caller_of(request)
         if caller is None:
             return JSONResponse(_UNAUTHENTICATED)
-        return JSONResponse(gateway.lookup(caller, maCSKCB, maLK, hash))
+        return JSONResponse(await run_in_threadpool(gateway.lookup, caller, maCSKCB, maLK, hash))
 
     @app.get("/api/ext/stats")
     async def stats() -> dict[str, Any]:
-        s = store.stats()
+        s = await run_in_threadpool(store.stats)
         return {
             "claims": s.claims,
             "claim_versions": s.claim_versions,
