@@ -61,32 +61,32 @@ def register(app: typer.Typer) -> None:
         slow_rate: Annotated[float, typer.Option(help="share of slow answers")] = 0.0,
         slow_seconds: Annotated[float, typer.Option(help="delay of a slow answer")] = 2.0,
         timeout_seconds: Annotated[float, typer.Option(help="delay of a timed-out answer")] = 35.0,
+        workers: Annotated[int, typer.Option(help="processes (receiving is CPU-bound: one per core)")] = 1,
     ) -> None:
         """Serve the office gateway (the real gateway's endpoints + our /api/ext/ extension) on its database."""
         import uvicorn
 
         from claims.insurer import FaultConfig
-        from claims.insurer.office import create_office_app
-
-        engine = _engine(database_url)
+        from claims.insurer.office import CONFIG_ENV
         from claims.insurer.sqlstore import SqlGatewayStore
 
-        store = SqlGatewayStore(engine)
+        url = database_url or os.environ.get(OFFICE_DB_ENV) or DEFAULT_OFFICE_DB
+        store = SqlGatewayStore(_engine(url))
         for facility in _load_accounts(accounts, cert_dir):
             store.add_facility(facility)
             typer.echo(f"registered facility {facility.facility_code} as {facility.username}")
-        faults = FaultConfig(
-            seed=fault_seed,
-            error_rate=error_rate,
-            error_after_rate=error_after_rate,
-            timeout_rate=timeout_rate,
-            reject_rate=reject_rate,
-            slow_rate=slow_rate,
-            slow_seconds=slow_seconds,
-            timeout_seconds=timeout_seconds,
+        faults = dict(
+            seed=fault_seed, error_rate=error_rate, error_after_rate=error_after_rate, timeout_rate=timeout_rate,
+            reject_rate=reject_rate, slow_rate=slow_rate, slow_seconds=slow_seconds, timeout_seconds=timeout_seconds,
+        )  # fmt: skip
+        FaultConfig(**faults)  # type: ignore[arg-type] # refuse bad rates before starting
+        os.environ[CONFIG_ENV] = json.dumps(
+            {"database_url": url, "faults": faults, "require_signature": require_signature, "validate": validate}
         )
-        gateway_app = create_office_app(engine, faults=faults, require_signature=require_signature, validate=validate)
-        uvicorn.run(gateway_app, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            "claims.insurer.office:app_from_env", factory=True, host=host, port=port, workers=workers,
+            log_level="warning",
+        )  # fmt: skip
 
     @insurer.command("assess")
     def assess(

@@ -61,6 +61,26 @@ def create_office_app(
     )
 
 
+CONFIG_ENV = "CLAIMS_OFFICE_SERVE_CONFIG"
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory of ``claims insurer serve`` (one per worker process): the configuration is the JSON
+    that the command put in ``$CLAIMS_OFFICE_SERVE_CONFIG`` (database URL, faults, signature and validation)."""
+    import json
+    import os
+
+    from claims.kit.db import make_engine
+
+    config = json.loads(os.environ[CONFIG_ENV])
+    faults = FaultConfig(**config.get("faults", {}))
+    engine = make_engine(config["database_url"], pool_size=config.get("pool_size", 10))
+    return create_office_app(
+        engine, faults=faults, require_signature=config.get("require_signature", True),
+        validate=config.get("validate", True),
+    )  # fmt: skip
+
+
 def embedded_gateway(settings: Any, engine: Engine) -> FastAPI:
     """The office mounted at ``/gateway`` of ``claims serve``: same database as the hospital (its own tables).
 
