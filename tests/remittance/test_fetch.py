@@ -82,3 +82,30 @@ def test_results_and_notices_are_fetched_stored_once_and_move_the_claims(engine:
             assert statuses.get(ClaimStatus.paid, 0) == approved_claims
     finally:
         gateway.close()
+
+
+def test_the_results_actor_body_fetches_and_is_safe_to_run_twice(engine: Any, session_factory: Any) -> None:
+    from workers.results import fetch_results, run
+
+    assert fetch_results.queue_name == "results"
+    signer = demo_signer("01999")
+    office = create_office_app(engine)
+    gateway = SyncGateway("http://office.test", transport=httpx.ASGITransport(app=office))
+    account = FacilityAccount.from_password("01999_BV", PASSWORD, "01999")
+    try:
+        with session_factory() as session:
+            facility, sent = sent_month(session, 4, seed=9)
+            office.state.gateway.store.add_facility(
+                RegisteredFacility("01999_BV", password_hash(PASSWORD), "01999", signer.certificate, "II", "tỉnh")
+            )
+            for claim in sent:
+                assert gateway.submit(account, envelope_of(claim, signer, MADE), claim.ma_lk).ok
+            facility_id = facility.id
+        first = run(session_factory, gateway, PASSWORD, facility_id, "2026-10")
+        second = run(session_factory, gateway, PASSWORD, facility_id, "2026-10")
+        assert first.results == len(sent) and first.new_answers and not second.new_answers
+        assert run(session_factory, gateway, PASSWORD, 999_999, "2026-10") is None
+        with session_factory() as session:
+            assert session.scalar(select(func.count()).select_from(AssessmentAnswer)) == len(sent)
+    finally:
+        gateway.close()
