@@ -90,3 +90,27 @@ def test_an_unreadable_file_is_rejected_with_a_reason() -> None:
     result = assessor(_document(b"<GIAMDINHHS><oops", "X1", Decimal("100.00")), AT)
     assert result.status == "rejected" and result.approved == 0 and result.disallowed == Decimal("100.00")
     assert result.reasons[0].code == "CLAIM_UNREADABLE"
+
+
+def test_bed_days_over_the_stay_lose_their_lines_as_the_checks_say() -> None:
+    from claims.demo.generator import generate_encounters
+    from claims.encounter.schemas import LineGroup
+    from claims.exchange.claim_builder import build_hoso
+    from claims.exchange.writer import write_claim
+    from claims.pricing.adapter import price_encounters
+
+    encounter = next(e for e in generate_encounters(40, 3, FACILITY, expired_card_share=0.0)
+                     if any(line.group == LineGroup.BED for line in e.lines))  # fmt: skip
+    lines = list(encounter.lines)
+    bed = next(i for i, line in enumerate(lines) if line.group == LineGroup.BED)
+    lines[bed] = lines[bed].model_copy(update={"quantity": Decimal(30)})  # a month of bed days in a short stay
+    [priced] = price_encounters([encounter.model_copy(update={"lines": tuple(lines)})], profile(), demo_tariff())
+    hoso = build_hoso(priced)
+    result = TariffAssessor(demo_tariff(), lambda _code: profile())(
+        _document(write_claim(hoso, ngaylap="20261101"), hoso.ma_lk, hoso.xml1.t_bhtt if hoso.xml1 else None), AT
+    )
+    _invariants(result)
+    cut = [line for line in result.lines if line.disallowed]
+    assert result.status == "partially_accepted" and cut
+    assert all(line.approved == 0 and line.reasons[0].code.startswith("BED_DAY") for line in cut)
+    assert {line.reasons[0].code for line in cut} <= {"BED_DAY_QTY_EXCEEDS_PERIOD", "BED_DAYS_EXCEED_STAY"}
