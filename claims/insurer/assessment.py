@@ -8,6 +8,7 @@ one (re-pricing with the office's tariff, the check catalogue, lines disallowed 
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -53,14 +54,22 @@ def accept_as_claimed(document: ReceivedDocument, at: datetime) -> AssessmentRes
 
 
 def assess_pending(
-    store: GatewayStore, assessor: Assessor, at: datetime, facility_code: str | None = None, chunk: int = 200
+    store: GatewayStore,
+    assessor: Assessor,
+    at: datetime,
+    facility_code: str | None = None,
+    chunk: int = 200,
+    budget_seconds: float | None = None,
 ) -> list[AssessmentResult]:
     """Assess every current claim version that has no result yet (a resend replaces the earlier result).
 
-    One claim the assessor cannot handle is logged and left unassessed; it never stops the others."""
+    One claim the assessor cannot handle is logged and left unassessed; it never stops the others. With
+    ``budget_seconds`` it stops after the chunk during which the budget ran out (the rest waits for the next run).
+    """
     done: list[AssessmentResult] = []
     failed: set[tuple[str, str, int]] = set()
-    while True:
+    started = time.monotonic()
+    while budget_seconds is None or time.monotonic() - started < budget_seconds:
         pending = [
             d for d in store.unassessed(facility_code, chunk + len(failed))
             if (d.facility_code, d.key, d.version) not in failed
@@ -76,6 +85,7 @@ def assess_pending(
                 continue
             store.save_assessment(result)
             done.append(result)
+    return done
 
 
 def record_advance(

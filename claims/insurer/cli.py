@@ -62,6 +62,9 @@ def register(app: typer.Typer) -> None:
         slow_seconds: Annotated[float, typer.Option(help="delay of a slow answer")] = 2.0,
         timeout_seconds: Annotated[float, typer.Option(help="delay of a timed-out answer")] = 35.0,
         workers: Annotated[int, typer.Option(help="processes (receiving is CPU-bound: one per core)")] = 1,
+        assess_every: Annotated[
+            float, typer.Option(help="assess arriving claims every N seconds (0: when asked)")
+        ] = 5.0,
     ) -> None:
         """Serve the office gateway (the real gateway's endpoints + our /api/ext/ extension) on its database."""
         import uvicorn
@@ -81,7 +84,13 @@ def register(app: typer.Typer) -> None:
         )  # fmt: skip
         FaultConfig(**faults)  # type: ignore[arg-type] # refuse bad rates before starting
         os.environ[CONFIG_ENV] = json.dumps(
-            {"database_url": url, "faults": faults, "require_signature": require_signature, "validate": validate}
+            {
+                "database_url": url,
+                "faults": faults,
+                "require_signature": require_signature,
+                "validate": validate,
+                "assess_every": assess_every or None,
+            }
         )
         uvicorn.run(
             "claims.insurer.office:app_from_env", factory=True, host=host, port=port, workers=workers,

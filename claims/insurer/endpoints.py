@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
@@ -27,7 +28,9 @@ from claims.insurer.store import GatewayStore, InMemoryGatewayStore
 from claims.insurer.validation import Validator, minimal_validator
 from claims.portal import protocol as p
 
+FETCH_ASSESS_BUDGET = 10.0  # seconds a result request may spend assessing what is pending (client waits 30 s)
 _INLINE_LIMIT = 256 * 1024  # larger bodies (and any body with a database store) are handled in a worker thread
+log = structlog.get_logger("claims.insurer")
 _UNAUTHENTICATED = {"maKetQua": p.UNAUTHENTICATED, "thongDiep": "Token không hợp lệ hoặc đã hết hạn"}
 
 
@@ -49,11 +52,14 @@ def create_gateway_app(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     card_register: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
     assessor: Assessor | None = None,
+    assess_every: float | None = None,
 ) -> FastAPI:
     """The office gateway app over ``store``; ``app.state.gateway`` and ``app.state.faults`` are exposed.
 
     With an ``assessor``, results are published as they are asked for: a facility fetching its results first
-    has every claim version it sent and the office has not assessed yet assessed (one process at a time)."""
+    has every claim version it sent and the office has not assessed yet assessed (one run at a time per process,
+    at most ``FETCH_ASSESS_BUDGET`` seconds per request). With ``assess_every`` seconds too, a background thread
+    (started at the first reception) assesses what arrives as it arrives."""
     gateway = OfficeGateway(
         store,
         validator=validator,
@@ -74,10 +80,33 @@ def create_gateway_app(
     # A database store blocks: its calls run in worker threads, never on the event loop.
     in_memory = isinstance(store, InMemoryGatewayStore)
 
-    def assess_now(facility_code: str) -> None:
+    def assess_now(facility_code: str | None, budget: float | None = FETCH_ASSESS_BUDGET) -> None:
         if assessor is not None:
             with assessing:
-                assess_pending(store, assessor, clock(), facility_code)
+                assess_pending(store, assessor, clock(), facility_code, budget_seconds=budget)
+
+    background: list[threading.Thread] = []
+    stopping = threading.Event()
+    app.state.stop_assessing = stopping.set  # ends the background assessment (tests, shutdown)
+
+    def assess_in_background() -> None:
+        assert assess_every is not None
+        pause = assess_every
+        while not stopping.wait(pause):
+            try:
+                assess_now(None, budget=None)
+                pause = assess_every
+            except Exception:  # the loop outlives a failed run (database restarting …): retries, backing off
+                log.exception("office.assessment_loop_failed")
+                pause = min(pause * 2, 60.0)
+
+    def start_background() -> None:
+        if assessor is not None and assess_every is not None and not background:
+            with assessing:
+                if not background:
+                    thread = threading.Thread(target=assess_in_background, name="office-assessor", daemon=True)
+                    background.append(thread)
+                    thread.start()
 
     async def faulted(path: str, body: bytes, handle: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
         fault = injector.decide(path, body)
@@ -115,6 +144,8 @@ def create_gateway_app(
                 return JSONResponse(answer(p.UNAUTHENTICATED, _UNAUTHENTICATED["thongDiep"]))
             if len(body) > max_body:
                 return JSONResponse(answer(p.FILE_TOO_LARGE, "File vượt dung lượng cho phép"))
+
+            start_background()
 
             async def handle() -> dict[str, Any]:
                 form = _form(body)

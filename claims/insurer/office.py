@@ -47,14 +47,17 @@ def create_office_app(
     faults: FaultConfig | None = None,
     require_signature: bool = True,
     validate: bool = True,
+    assess_every: float | None = None,
     **kwargs: Any,
 ) -> FastAPI:
-    """The office gateway over the ``office_*`` tables of ``engine``'s database."""
+    """The office gateway over the ``office_*`` tables of ``engine``'s database; ``assess_every`` seconds: assess
+    in a background thread as claims arrive (else when results are asked for)."""
     store = SqlGatewayStore(make_session_factory(engine))
     return create_gateway_app(
         store,
         validator=OfficeValidator() if validate else minimal_validator,
         assessor=tariff_assessor(store),
+        assess_every=assess_every,
         faults=faults,
         require_signature=require_signature,
         **kwargs,
@@ -77,7 +80,7 @@ def app_from_env() -> FastAPI:
     engine = make_engine(config["database_url"], pool_size=config.get("pool_size", 10))
     return create_office_app(
         engine, faults=faults, require_signature=config.get("require_signature", True),
-        validate=config.get("validate", True),
+        validate=config.get("validate", True), assess_every=config.get("assess_every"),
     )  # fmt: skip
 
 
@@ -86,7 +89,7 @@ def embedded_gateway(settings: Any, engine: Engine) -> FastAPI:
 
     Signatures are required when the hospital signs (``CLAIMS_SIGNING_P12`` set, as ``make run`` does), so
     that a fresh ``claims serve`` without a certificate can still send to its embedded office."""
-    return create_office_app(engine, require_signature=settings.signing_p12 is not None)
+    return create_office_app(engine, require_signature=settings.signing_p12 is not None, assess_every=5.0)
 
 
 def demo_account(

@@ -417,9 +417,8 @@ class SqlGatewayStore:
     # ---- assessment results and notices ---------------------------------------------------------
 
     def save_assessment(self, result: AssessmentResult) -> None:
-        """Store the result of one claim version; it becomes the current result of its MA_LK. Assessing the
-        same version again replaces its earlier result (one result per version); when another process stored
-        a result for the same version at the same moment, its result stands."""
+        """Store the result of one claim version; it becomes the current result of its MA_LK. A version has one
+        result: the first stored stands (two processes assessing the same version at once store it once)."""
         try:
             self._save_assessment(result)
         except IntegrityError:
@@ -440,10 +439,8 @@ class SqlGatewayStore:
             )
             if document_id is None:
                 raise LookupError(f"no received version {result.version} of {result.ma_lk}")
-            earlier = session.scalar(select(OfficeAssessment).where(OfficeAssessment.document_id == document_id))
-            if earlier is not None:
-                session.delete(earlier)
-                session.flush()
+            if session.scalar(select(OfficeAssessment.id).where(OfficeAssessment.document_id == document_id)):
+                return
             session.execute(
                 update(OfficeAssessment)
                 .where(

@@ -57,7 +57,10 @@ class GatewayStore(Protocol):
     def refusals(self, facility_code: str) -> list[Refusal]: ...
     def stats(self) -> GatewayStats: ...
 
-    def save_assessment(self, result: AssessmentResult) -> None: ...
+    def save_assessment(self, result: AssessmentResult) -> None:
+        """Store the result of a claim version (the first result of a version stands)."""
+        ...
+
     def assessment(self, facility_code: str, ma_lk: str) -> AssessmentResult | None: ...
     def assessments(self, facility_code: str, period: str | None = None) -> list[AssessmentResult]: ...
     def save_notice(self, notice: PaymentNotice) -> None: ...
@@ -182,7 +185,14 @@ class InMemoryGatewayStore:
 
     def save_assessment(self, result: AssessmentResult) -> None:
         with self._lock:
-            self._assessments[(result.facility_code, result.ma_lk)] = result
+            key = (result.facility_code, result.ma_lk)
+            earlier = self._assessments.get(key)
+            if earlier is not None and (earlier.version, earlier.envelope_sha256) == (
+                result.version,
+                result.envelope_sha256,
+            ):
+                return  # a version has one result: the first stands
+            self._assessments[key] = result
 
     def assessment(self, facility_code: str, ma_lk: str) -> AssessmentResult | None:
         return self._assessments.get((facility_code, ma_lk))

@@ -174,3 +174,33 @@ def first_hash(envelope: bytes) -> str:
     from claims.portal.protocol import envelope_hash
 
     return envelope_hash(envelope)
+
+
+def test_the_office_assesses_in_the_background_as_claims_arrive(engine: Any) -> None:
+    import time
+
+    from claims.exchange.signature import sign_document
+    from claims.insurer.office import create_office_app
+    from claims.portal import FacilityAccount
+    from tests.insurer.claims_support import demo_claims
+
+    app = create_office_app(engine, assess_every=0.05)
+    store = app.state.gateway.store
+    signer = demo_signer("01999")
+    store.add_facility(RegisteredFacility("01999_BV", password_hash("pw"), "01999", signer.certificate, "II", "tỉnh"))
+    account_01999 = FacilityAccount.from_password("01999_BV", "pw", "01999")
+
+    async def send() -> None:
+        async with client_for(app) as client:
+            for hoso, envelope in demo_claims()[:3]:
+                assert (await client.submit(account_01999, sign_document(envelope, signer), ma_lk=hoso.ma_lk)).ok
+
+    try:
+        asyncio.run(send())
+        deadline = time.monotonic() + 20
+        while store.unassessed() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        app.state.stop_assessing()
+    results = store.assessments("01999")
+    assert len(results) == 3 and all(r.status == "accepted" and r.lines for r in results)
