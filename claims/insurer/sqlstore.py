@@ -19,12 +19,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -176,6 +177,8 @@ class SqlGatewayStore:
 
     def save_token(self, token: IssuedToken) -> None:
         with self._tx() as session:
+            # Tokens long expired are of no use: each login clears those that ended a day before this one does.
+            session.execute(delete(OfficeToken).where(OfficeToken.expires_at < token.expires_at - timedelta(days=1)))
             session.add(
                 OfficeToken(
                     access_token=token.access_token,

@@ -43,6 +43,8 @@ def test_facilities_and_tokens_survive_a_new_store(store: SqlGatewayStore, sessi
     token = fresh.token("a" * 20)
     assert token is not None and token.username == "01001_BV" and token.expires_at == NOW + timedelta(hours=1)
     assert fresh.token("nope") is None and fresh.token("") is None
+    store.save_token(IssuedToken("c" * 20, "d" * 10, "01001_BV", NOW + timedelta(days=3)))
+    assert SqlGatewayStore(session_factory).token("a" * 20) is None  # long expired by then: cleared
     # updating an account (a new certificate) is seen at once by the store that changed it
     store.add_facility(RegisteredFacility("01001_BV", password_hash("y"), "01001", None))
     changed = store.facility("01001_BV")
