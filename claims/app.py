@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
     for path, spec in EXTRA_MOUNTS:
         module, attr = spec.split(":")
         factory = getattr(importlib.import_module(module), attr)
-        app.mount(path, factory(settings, engine))
+        mounted = factory(settings, engine)
+        app.mount(path, mounted)
+        if hasattr(mounted.state, "gateway"):
+            app.state.office_gateway = mounted.state.gateway  # the web's office pages read its store
 
     return app

@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from claims.insurer.models import (
     OfficeAssessment,
@@ -335,11 +335,17 @@ class SqlGatewayStore:
             return None if row is None else _document_of(row, with_envelope=False)
 
     def documents(self, kind: DocumentKind, facility_code: str | None = None) -> list[ReceivedDocument]:
+        """The current versions, without their bytes (listing a month must not load every envelope)."""
         with self._sessions() as session:
-            query = select(OfficeDocument).where(OfficeDocument.kind == kind, OfficeDocument.current.is_(True))
+            query = (
+                select(OfficeDocument)
+                .options(defer(OfficeDocument.envelope))
+                .where(OfficeDocument.kind == kind, OfficeDocument.current.is_(True))
+            )
             if facility_code is not None:
                 query = query.where(OfficeDocument.facility_code == facility_code)
-            return [_document_of(r) for r in session.scalars(query.order_by(OfficeDocument.id))]
+            rows = session.scalars(query.order_by(OfficeDocument.id))
+            return [_document_of(r, with_envelope=False) for r in rows]
 
     def unassessed(self, facility_code: str | None = None, limit: int = 500) -> list[ReceivedDocument]:
         """Current claim versions without an assessment yet, oldest first (the assessor's work list)."""

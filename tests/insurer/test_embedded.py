@@ -47,3 +47,8 @@ def test_seed_demo_registers_the_facility_account_with_its_certificate(
         assert (rows[0].hospital_class, rows[0].level) == ("II", "tỉnh") and note and "certificate" in note
     finally:
         get_settings.cache_clear()
+
+
+def test_the_web_office_pages_see_the_mounted_office(db_url: str) -> None:
+    app = create_app(load_settings(database_url=db_url))
+    assert app.state.office_gateway.store is not None
