@@ -52,3 +52,33 @@ def test_seed_demo_registers_the_facility_account_with_its_certificate(
 def test_the_web_office_pages_see_the_mounted_office(db_url: str) -> None:
     app = create_app(load_settings(database_url=db_url))
     assert app.state.office_gateway.store is not None
+
+
+def test_a_claim_sent_to_gateway_of_claims_serve_is_received_and_assessed(db_url: str) -> None:
+    """Unsigned (no CLAIMS_SIGNING_P12): the embedded office takes unsigned files, validates and assesses them."""
+    import asyncio
+    import json
+
+    import httpx
+
+    from claims.insurer import RegisteredFacility
+    from claims.portal import FacilityAccount, GatewayClient
+    from tests.insurer.claims_support import demo_claims
+
+    app = create_app(load_settings(database_url=db_url))
+    app.state.office_gateway.store.add_facility(
+        RegisteredFacility("01999_BV", password_hash("pw"), "01999", None, "II", "tỉnh")
+    )
+    account = FacilityAccount.from_password("01999_BV", "pw", "01999")
+    hoso, envelope = demo_claims()[0]
+
+    async def scenario() -> bytes:
+        transport = httpx.ASGITransport(app=app)
+        async with GatewayClient("http://hospital.test/gateway", transport=transport) as client:
+            receipt = await client.submit(account, envelope, ma_lk=hoso.ma_lk)
+            assert receipt.ok and receipt.transaction_id
+            return await client.fetch_results(account, "2026-10")
+
+    payload = json.loads(asyncio.run(scenario()))
+    [result] = payload["results"]
+    assert result["ma_lk"] == hoso.ma_lk and result["status"] == "accepted" and result["lines"]
