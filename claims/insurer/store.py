@@ -51,6 +51,7 @@ class GatewayStore(Protocol):
     def documents(self, kind: DocumentKind, facility_code: str | None = None) -> list[ReceivedDocument]:
         """Current versions of a kind (their ``envelope`` bytes may be left out: use ``current``/``unassessed``)."""
         ...
+
     def unassessed(self, facility_code: str | None = None, limit: int = 500) -> list[ReceivedDocument]:
         """Current claim versions without an assessment yet, oldest first."""
         ...

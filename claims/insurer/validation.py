@@ -16,11 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import structlog
 from lxml import etree
 
 from claims.exchange.envelope_probe import EnvelopeFacts
 from claims.portal import protocol as p
 from rules import checks
+
+log = structlog.get_logger("claims.insurer")
 
 #: Tables whose findings name a cost line (the assessment disallows the line instead of refusing the file).
 LINE_TABLES = frozenset({"XML2", "XML3"})
@@ -76,29 +79,38 @@ class OfficeValidator:
                 self._catalogue = demo_catalogue()
         return self._catalogue
 
-    def __call__(self, tree: etree._ElementTree, facts: EnvelopeFacts) -> list[Finding]:
-        findings = minimal_validator(tree, facts)
-        if facts.kind != "claim":
-            return findings
+    def _hoso_findings(self, element: etree._Element, index: int) -> list[Finding]:
         from claims.exchange.reader import read_hoso
         from claims.exchange.validation import validate_item
         from claims.review.service import check_hoso
 
+        findings: list[Finding] = []
+        item = read_hoso(element, index)
+        for problem in validate_item(item):
+            if problem.severity != "error":
+                continue
+            code = p.XML_FORMAT_ERROR if problem.category == "structural" else p.XML_CONTENT_ERROR
+            findings.append(Finding(problem.code, problem.where(), problem.message_vi, code))
+        if any(f.result_code == p.XML_FORMAT_ERROR for f in findings):
+            return findings  # the checks read what the schema refused: their findings would only repeat it
+        for finding in check_hoso(item, self._lookup(), enabled=self.enabled):
+            if finding.severity is not checks.Severity.BLOCKING or finding.table in LINE_TABLES:
+                continue
+            where = ".".join(x for x in (finding.table, f"STT {finding.stt}" if finding.stt else "",
+                                         finding.field) if x)  # fmt: skip
+            findings.append(Finding(finding.code, where, finding.message_vi))
+        return findings
+
+    def __call__(self, tree: etree._ElementTree, facts: EnvelopeFacts) -> list[Finding]:
+        findings = minimal_validator(tree, facts)
+        if facts.kind != "claim":
+            return findings
         for index, element in enumerate(tree.getroot().iter("HOSO")):
-            item = read_hoso(element, index)
-            for problem in validate_item(item):
-                if problem.severity != "error":
-                    continue
-                code = p.XML_FORMAT_ERROR if problem.category == "structural" else p.XML_CONTENT_ERROR
-                findings.append(Finding(problem.code, problem.where(), problem.message_vi, code))
-            if any(f.result_code == p.XML_FORMAT_ERROR for f in findings):
-                continue  # the checks read what the schema refused: their findings would only repeat it
-            for finding in check_hoso(item, self._lookup(), enabled=self.enabled):
-                if finding.severity is not checks.Severity.BLOCKING or finding.table in LINE_TABLES:
-                    continue
-                where = ".".join(x for x in (finding.table, f"STT {finding.stt}" if finding.stt else "",
-                                             finding.field) if x)  # fmt: skip
-                findings.append(Finding(finding.code, where, finding.message_vi))
+            try:
+                findings += self._hoso_findings(element, index)
+            except Exception as exc:  # an input the readers did not foresee: refused, never a server error
+                log.exception("office.validation_failed", hoso=index)
+                findings.append(Finding("UNREADABLE", f"HOSO {index + 1}", type(exc).__name__, p.XML_FORMAT_ERROR))
             if len(findings) >= self.max_findings:
                 break
         return findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 
+import pytest
 from lxml import etree
 
 from claims.exchange.envelope_probe import probe_document
@@ -55,3 +56,15 @@ def test_a_schema_violation_is_a_format_error() -> None:
     findings = _validate(_edit_table(envelope, "XML3", letters_in_an_amount))
     assert findings and result_code_of(findings) == p.XML_FORMAT_ERROR
     assert any("XML3" in f.where and "THANH_TIEN_BH" in f.where for f in findings), findings
+
+
+def test_an_unforeseen_failure_is_a_refusal_not_a_server_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import claims.review.service
+
+    def broken(*_args: object, **_kwargs: object) -> list[object]:
+        raise RuntimeError("catalogue unavailable")
+
+    monkeypatch.setattr(claims.review.service, "check_hoso", broken)
+    _hoso, envelope = demo_claims()[0]
+    findings = _validate(envelope)
+    assert [(f.code, f.where, f.result_code) for f in findings] == [("UNREADABLE", "HOSO 1", p.XML_FORMAT_ERROR)]
