@@ -135,12 +135,12 @@ def register(app: typer.Typer) -> None:
 
     @insurer.command("settle")
     def settle(
-        facility: Annotated[str, typer.Option(help="MA_CSKCB")],
         period: Annotated[str, typer.Option(help="yyyy-mm")],
+        facility: Annotated[str | None, typer.Option(help="MA_CSKCB; default every facility with claims")] = None,
         notice_id: Annotated[str | None, typer.Option(help="default QT-<facility>-<period>")] = None,
         database_url: DatabaseOption = None,
     ) -> None:
-        """Assess what is pending, then issue the settlement (quyết toán) notice of the period."""
+        """Assess what is pending, then issue the settlement (quyết toán) notice of the period per facility."""
         from datetime import UTC, datetime
 
         from claims.insurer.assessment import assess_pending, settle_period
@@ -149,8 +149,15 @@ def register(app: typer.Typer) -> None:
         store = _store(database_url)
         now = datetime.now(UTC)
         assess_pending(store, tariff_assessor(store), now, facility)
-        notice = settle_period(store, facility, period, now.date(), notice_id or f"QT-{facility}-{period}")
-        typer.echo(f"{notice.notice_id}: approved {notice.approved}, advances {notice.advances}, paid {notice.amount}")
+        codes = [facility] if facility else sorted({f.facility_code for f in store.facilities()})
+        for code in codes:
+            if not store.assessments(code, period):
+                continue
+            notice = settle_period(store, code, period, now.date(), notice_id or f"QT-{code}-{period}")
+            typer.echo(
+                f"{notice.notice_id}: {notice.claims} claims, approved {notice.approved}, "
+                f"advances {notice.advances}, paid {notice.amount}"
+            )
 
     @insurer.command("register")
     def register_account(

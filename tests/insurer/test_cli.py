@@ -74,6 +74,5 @@ def test_office_administration_commands(tmp_path: Path) -> None:
     advance = runner.invoke(app, ["insurer", "advance", "--facility", "01999", "--period", "2026-10", "--amount",
                                   "1000", "--database-url", url])  # fmt: skip
     assert advance.exit_code == 0 and "TU-01999-2026-10-1: advance 1000 on 4 claims" in advance.output
-    settle = runner.invoke(app, ["insurer", "settle", "--facility", "01999", "--period", "2026-10", "--database-url",
-                                 url])  # fmt: skip
+    settle = runner.invoke(app, ["insurer", "settle", "--period", "2026-10", "--database-url", url])
     assert settle.exit_code == 0 and "QT-01999-2026-10" in settle.output and "advances 1000" in settle.output
