@@ -87,7 +87,7 @@ def create_gateway_app(
 
     background: list[threading.Thread] = []
     stopping = threading.Event()
-    app.state.stop_assessing = stopping.set  # ends the background assessment (tests, shutdown)
+    app.state.stop_assessing = gateway.stop_assessing = stopping.set  # ends the background assessment
 
     def assess_in_background() -> None:
         assert assess_every is not None

@@ -67,6 +67,7 @@ class OfficeGateway:
         self.require_signature = require_signature
         self.max_file_bytes = max_file_bytes
         self.card_register = card_register or demo_card_register
+        self.stop_assessing: Callable[[], None] = lambda: None  # set by the app that runs background assessment
 
     # ---- accounts and tokens ------------------------------------------------------------------
 

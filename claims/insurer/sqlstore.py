@@ -122,7 +122,8 @@ class SqlGatewayStore:
         facility_ttl: float = 30.0,
     ) -> None:
         self._sessions = sessions if isinstance(sessions, sessionmaker) else make_session_factory(sessions)
-        self._next_id = transaction_ids or (lambda at, pk: f"{at:%Y%m%d}{pk:010d}")
+        # maGiaoDich: reception day, key number, version (fixed widths but the last: unique as (key, version) is)
+        self._next_id = transaction_ids or (lambda at, key_id, version: f"{at:%Y%m%d}{key_id:010d}{version:03d}")
         self._lock = threading.Lock()
         self._facilities: dict[str, tuple[float, RegisteredFacility | None]] = {}
         self._tokens: dict[str, IssuedToken] = {}
@@ -210,25 +211,24 @@ class SqlGatewayStore:
     # ---- receiving -----------------------------------------------------------------------------
 
     def _key_row(self, session: Session, kind: str, facility_code: str, key: str) -> OfficeDocumentKey:
-        """The locked key row, created when absent (a concurrent creator may win: then its row is used)."""
-        where = (
-            OfficeDocumentKey.kind == kind,
-            OfficeDocumentKey.facility_code == facility_code,
-            OfficeDocumentKey.doc_key == key,
+        """The locked key row, created when absent. ``INSERT … ON CONFLICT DO NOTHING`` waits for a concurrent
+        creator of the same key to finish, then the row (its or ours) is locked."""
+        dialect = session.get_bind().dialect.name
+        values = {"kind": kind, "facility_code": facility_code, "doc_key": key, "versions": 0, "duplicates": 0}
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        session.execute(upsert(OfficeDocumentKey).values(**values).on_conflict_do_nothing())
+        row = session.scalar(
+            select(OfficeDocumentKey)
+            .where(
+                OfficeDocumentKey.kind == kind,
+                OfficeDocumentKey.facility_code == facility_code,
+                OfficeDocumentKey.doc_key == key,
+            )
+            .with_for_update()
         )
-        row = session.scalar(select(OfficeDocumentKey).where(*where).with_for_update())
-        if row is not None:
-            return row
-        try:
-            with session.begin_nested():
-                session.execute(
-                    insert(OfficeDocumentKey).values(
-                        kind=kind, facility_code=facility_code, doc_key=key, versions=0, duplicates=0
-                    )
-                )
-        except IntegrityError:
-            pass  # another reception of the same key created it first
-        row = session.scalar(select(OfficeDocumentKey).where(*where).with_for_update())
         assert row is not None
         return row
 
@@ -247,16 +247,23 @@ class SqlGatewayStore:
         with self._tx() as session:
             _take_write_lock(session)
             key = self._key_row(session, document.kind, document.facility_code, document.key)
-            current = session.get(OfficeDocument, key.current_id) if key.current_id is not None else None
+            current = (
+                session.get(OfficeDocument, key.current_id, options=[defer(OfficeDocument.envelope)])
+                if key.current_id is not None
+                else None
+            )
             if current is not None and key.current_sha256 == document.envelope_sha256:
                 key.duplicates = OfficeDocumentKey.duplicates + 1  # type: ignore[assignment] # in SQL: no lost update
-                return ReceiveOutcome(_document_of(current), duplicate=True, replaced=None)
+                return ReceiveOutcome(_document_of(current, with_envelope=False), duplicate=True, replaced=None)
+            version = key.versions + 1
             row = OfficeDocument(
                 key_id=key.id,
+                # unique as (key, version) is: no second statement to number it after the insert
+                transaction_id=self._next_id(document.received_at, key.id, version),
                 kind=document.kind,
                 facility_code=document.facility_code,
                 doc_key=document.key,
-                version=key.versions + 1,
+                version=version,
                 envelope_sha256=document.envelope_sha256,
                 received_at=document.received_at,
                 result_code="200",
@@ -269,7 +276,6 @@ class SqlGatewayStore:
             )
             session.add(row)
             session.flush()
-            row.transaction_id = self._next_id(document.received_at, row.id)
             replaced = None
             if current is not None:
                 current.current, current.replaced_at, current.replaced_by_id = False, document.received_at, row.id

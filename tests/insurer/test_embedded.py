@@ -79,6 +79,9 @@ def test_a_claim_sent_to_gateway_of_claims_serve_is_received_and_assessed(db_url
             assert receipt.ok and receipt.transaction_id
             return await client.fetch_results(account, "2026-10")
 
-    payload = json.loads(asyncio.run(scenario()))
+    try:
+        payload = json.loads(asyncio.run(scenario()))
+    finally:
+        app.state.office_gateway.stop_assessing()
     [result] = payload["results"]
     assert result["ma_lk"] == hoso.ma_lk and result["status"] == "accepted" and result["lines"]
