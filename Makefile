@@ -9,6 +9,10 @@ SEED ?= 1
 
 # make run uses a SQLite database under ./var unless CLAIMS_DATABASE_URL is already set.
 export CLAIMS_DATABASE_URL ?= sqlite:///./var/claims.db
+# ... and signs what it sends with a self-signed demo certificate of the demo facility (created once).
+DEMO_FACILITY ?= 01999
+export CLAIMS_SIGNING_P12 ?= ./var/certs/$(DEMO_FACILITY).p12
+export CLAIMS_SIGNING_P12_PASSWORD ?= demo
 
 .PHONY: run test lint clean
 
@@ -27,6 +31,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 ## run: install, migrate ./var/claims.db, load demo data, serve on http://$(HOST):$(PORT)/
 run: $(VENV)/.installed
 	mkdir -p var
+	$(BIN)/claims insurer demo-cert --facility $(DEMO_FACILITY) --cert-dir var/certs --password $(CLAIMS_SIGNING_P12_PASSWORD)
 	$(BIN)/claims migrate
 	$(BIN)/claims seed-demo --encounters $(ENCOUNTERS) --seed $(SEED)
 	@echo

@@ -17,6 +17,9 @@ EXTRA_ROUTERS = (
     "claims.web.pages:router",
 )
 
+# Whole ASGI apps mounted under a path: (path, "module:factory"), factory(settings, engine) -> app.
+EXTRA_MOUNTS = (("/gateway", "claims.insurer.office:embedded_gateway"),)
+
 
 def routers() -> list[APIRouter]:
     """Every router of the app: the extras, then each domain's ``endpoints.router`` (a domain whose
@@ -50,6 +53,8 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
 
     ``lifespan_hooks`` are context managers entered at start-up (the embedded worker and relay).
     """
+    import importlib
+
     from claims.api import context, errors, metrics
     from claims.kit.db import make_engine, make_session_factory
     from claims.logging import configure_logging
@@ -80,5 +85,12 @@ def create_app(settings: Settings | None = None, lifespan_hooks: Sequence[Lifesp
     app.middleware("http")(context.middleware)
     for router in routers():
         app.include_router(router)
+    for path, spec in EXTRA_MOUNTS:
+        module, attr = spec.split(":")
+        factory = getattr(importlib.import_module(module), attr)
+        mounted = factory(settings, engine)
+        app.mount(path, mounted)
+        if hasattr(mounted.state, "gateway"):
+            app.state.office_gateway = mounted.state.gateway  # the web's office pages read its store
 
     return app

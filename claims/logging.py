@@ -96,7 +96,9 @@ def configure_logging(env: str = "dev", level: str = "INFO") -> None:
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        # Cached loggers ignore any later reconfiguration (structlog.testing.capture_logs included): only
+        # production, which configures once, caches.
+        cache_logger_on_first_use=env == "production",
     )
     handler = logging.StreamHandler()
     handler.setFormatter(

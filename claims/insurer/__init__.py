@@ -1,5 +1,6 @@
-"""Insurer: the office side — a gateway that receives, verifies and de-duplicates claims, and publishes
-assessment results and payment notices (``docs/office-gateway.md``, ``docs/office-files.md``)."""
+"""Insurer: the office side — a gateway that receives, verifies, validates and de-duplicates claims, assesses
+them with its own tariff, and publishes assessment results and payment notices (``docs/office-api.md``,
+``docs/office-gateway.md``, ``docs/office-files.md``)."""
 
 from claims.insurer.endpoints import create_gateway_app
 from claims.insurer.faults import FaultConfig, FaultInjector
@@ -11,8 +12,9 @@ from claims.insurer.schemas import (
     ReceivedDocument,
     RegisteredFacility,
 )
+from claims.insurer.sqlstore import SqlGatewayStore
 from claims.insurer.store import GatewayStore, InMemoryGatewayStore
-from claims.insurer.validation import Finding, Validator, minimal_validator
+from claims.insurer.validation import Finding, OfficeValidator, Validator, minimal_validator
 
 __all__ = [
     "AssessedLine",
@@ -23,9 +25,11 @@ __all__ = [
     "Finding",
     "GatewayStore",
     "InMemoryGatewayStore",
+    "OfficeValidator",
     "PaymentNotice",
     "ReceivedDocument",
     "RegisteredFacility",
+    "SqlGatewayStore",
     "Validator",
     "create_gateway_app",
     "minimal_validator",

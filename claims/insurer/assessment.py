@@ -1,19 +1,24 @@
-"""Where assessment plugs into the office, and how payment notices are derived from its results.
+"""Running assessments over what the office received, and deriving payment notices from the results.
 
-The real assessor (re-pricing with the office's own tariff, the check catalogue, disallowing lines with
-reasons) comes later as an :class:`Assessor`; :func:`accept_as_claimed` is the stand-in that approves what
-was asked so the whole path (send → receive → assess → notices → results fetched) works end to end now.
-Money is exact ``Decimal`` throughout; nothing here rounds.
+An :class:`Assessor` decides one claim version: :class:`claims.insurer.assessor.TariffAssessor` is the real
+one (re-pricing with the office's tariff, the check catalogue, lines disallowed with reasons);
+:func:`accept_as_claimed` approves what was asked (for small test files without lines). Money is exact
+``Decimal`` throughout; nothing here rounds.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+import structlog
+
 from claims.insurer.schemas import AssessmentResult, AssessmentStatus, PaymentNotice, ReceivedDocument
 from claims.insurer.store import GatewayStore
+
+log = structlog.get_logger("claims.insurer")
 
 ZERO = Decimal("0")
 
@@ -48,16 +53,38 @@ def accept_as_claimed(document: ReceivedDocument, at: datetime) -> AssessmentRes
     )
 
 
-def assess_pending(store: GatewayStore, assessor: Assessor, at: datetime) -> list[AssessmentResult]:
-    """Assess every current claim version that has no result yet (a resend replaces the earlier result)."""
-    done = []
-    for document in store.documents("claim"):
-        existing = store.assessment(document.facility_code, document.key)
-        if existing is not None and existing.envelope_sha256 == document.envelope_sha256:
-            continue
-        result = assessor(document, at)
-        store.save_assessment(result)
-        done.append(result)
+def assess_pending(
+    store: GatewayStore,
+    assessor: Assessor,
+    at: datetime,
+    facility_code: str | None = None,
+    chunk: int = 200,
+    budget_seconds: float | None = None,
+) -> list[AssessmentResult]:
+    """Assess every current claim version that has no result yet (a resend replaces the earlier result).
+
+    One claim the assessor cannot handle is logged and left unassessed; it never stops the others. With
+    ``budget_seconds`` it stops after the chunk during which the budget ran out (the rest waits for the next run).
+    """
+    done: list[AssessmentResult] = []
+    failed: set[tuple[str, str, int]] = set()
+    started = time.monotonic()
+    while budget_seconds is None or time.monotonic() - started < budget_seconds:
+        pending = [
+            d for d in store.unassessed(facility_code, chunk + len(failed))
+            if (d.facility_code, d.key, d.version) not in failed
+        ]  # fmt: skip
+        if not pending:
+            return done
+        for document in pending[:chunk]:
+            try:
+                result = assessor(document, at)
+            except Exception:  # one bad claim must not sink the batch
+                log.exception("office.assessment_failed", facility=document.facility_code, ma_lk=document.key)
+                failed.add((document.facility_code, document.key, document.version))
+                continue
+            store.save_assessment(result)
+            done.append(result)
     return done
 
 

@@ -8,24 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
+import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from claims.insurer import files
+from claims.insurer.assessment import Assessor, assess_pending
 from claims.insurer.faults import FaultConfig, FaultInjector
 from claims.insurer.schemas import DocumentKind
 from claims.insurer.service import DEFAULT_MAX_FILE_BYTES, Caller, OfficeGateway, answer
-from claims.insurer.store import GatewayStore
+from claims.insurer.store import GatewayStore, InMemoryGatewayStore
 from claims.insurer.validation import Validator, minimal_validator
 from claims.portal import protocol as p
 
-_INLINE_LIMIT = 256 * 1024  # larger bodies are verified in a worker thread, off the event loop
+FETCH_ASSESS_BUDGET = 10.0  # seconds a result request may spend assessing what is pending (client waits 30 s)
+_INLINE_LIMIT = 256 * 1024  # larger bodies (and any body with a database store) are handled in a worker thread
+log = structlog.get_logger("claims.insurer")
 _UNAUTHENTICATED = {"maKetQua": p.UNAUTHENTICATED, "thongDiep": "Token không hợp lệ hoặc đã hết hạn"}
 
 
@@ -46,8 +51,15 @@ def create_gateway_app(
     require_signature: bool = True,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     card_register: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+    assessor: Assessor | None = None,
+    assess_every: float | None = None,
 ) -> FastAPI:
-    """The office gateway app over ``store``; ``app.state.gateway`` and ``app.state.faults`` are exposed."""
+    """The office gateway app over ``store``; ``app.state.gateway`` and ``app.state.faults`` are exposed.
+
+    With an ``assessor``, results are published as they are asked for: a facility fetching its results first
+    has every claim version it sent and the office has not assessed yet assessed (one run at a time per process,
+    at most ``FETCH_ASSESS_BUDGET`` seconds per request). With ``assess_every`` seconds too, a background thread
+    (started at the first reception) assesses what arrives as it arrives."""
     gateway = OfficeGateway(
         store,
         validator=validator,
@@ -64,6 +76,37 @@ def create_gateway_app(
     app.state.gateway = gateway
     app.state.faults = injector
     max_body = max_file_bytes * 4 // 3 + 64 * 1024
+    assessing = threading.Lock()
+    # A database store blocks: its calls run in worker threads, never on the event loop.
+    in_memory = isinstance(store, InMemoryGatewayStore)
+
+    def assess_now(facility_code: str | None, budget: float | None = FETCH_ASSESS_BUDGET) -> None:
+        if assessor is not None:
+            with assessing:
+                assess_pending(store, assessor, clock(), facility_code, budget_seconds=budget)
+
+    background: list[threading.Thread] = []
+    stopping = threading.Event()
+    app.state.stop_assessing = gateway.stop_assessing = stopping.set  # ends the background assessment
+
+    def assess_in_background() -> None:
+        assert assess_every is not None
+        pause = assess_every
+        while not stopping.wait(pause):
+            try:
+                assess_now(None, budget=None)
+                pause = assess_every
+            except Exception:  # the loop outlives a failed run (database restarting …): retries, backing off
+                log.exception("office.assessment_loop_failed")
+                pause = min(pause * 2, 60.0)
+
+    def start_background() -> None:
+        if assessor is not None and assess_every is not None and not background:
+            with assessing:
+                if not background:
+                    thread = threading.Thread(target=assess_in_background, name="office-assessor", daemon=True)
+                    background.append(thread)
+                    thread.start()
 
     async def faulted(path: str, body: bytes, handle: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
         fault = injector.decide(path, body)
@@ -88,7 +131,10 @@ def create_gateway_app(
     @app.post(p.TOKEN_PATH)
     async def take_token(request: Request) -> Response:
         form = _form(await request.body())
-        return JSONResponse(gateway.login(form.get("username", ""), form.get("password", "")))
+        username, password = form.get("username", ""), form.get("password", "")
+        if in_memory:
+            return JSONResponse(gateway.login(username, password))
+        return JSONResponse(await run_in_threadpool(gateway.login, username, password))
 
     def receiving(path: str, kind: DocumentKind, key: str = "") -> None:
         async def receive(request: Request) -> Response:
@@ -99,9 +145,11 @@ def create_gateway_app(
             if len(body) > max_body:
                 return JSONResponse(answer(p.FILE_TOO_LARGE, "File vượt dung lượng cho phép"))
 
+            start_background()
+
             async def handle() -> dict[str, Any]:
                 form = _form(body)
-                if len(body) > _INLINE_LIMIT:
+                if len(body) > _INLINE_LIMIT or not in_memory:
                     return await run_in_threadpool(gateway.receive, kind, caller, form, key)
                 return gateway.receive(kind, caller, form, key)
 
@@ -138,11 +186,11 @@ def create_gateway_app(
         caller = caller_of(request)
         if caller is None:
             return JSONResponse(_UNAUTHENTICATED)
-        return JSONResponse(gateway.lookup(caller, maCSKCB, maLK, hash))
+        return JSONResponse(await run_in_threadpool(gateway.lookup, caller, maCSKCB, maLK, hash))
 
     @app.get("/api/ext/stats")
     async def stats() -> dict[str, Any]:
-        s = store.stats()
+        s = await run_in_threadpool(store.stats)
         return {
             "claims": s.claims,
             "claim_versions": s.claim_versions,
@@ -173,7 +221,8 @@ def create_gateway_app(
         if isinstance(caller, Response):
             return caller
         code = caller.facility.facility_code
-        found = store.assessments(code, kyQT)
+        await run_in_threadpool(assess_now, code)
+        found = await run_in_threadpool(store.assessments, code, kyQT)
         if format == "csv":
             render = files.assessment_lines_csv if level == "lines" else files.assessments_csv
             return csv_download(render(found), f"ket_qua_{code}_{kyQT or 'all'}_{level}.csv")
@@ -184,7 +233,8 @@ def create_gateway_app(
         caller = facility_of(request, maCSKCB)
         if isinstance(caller, Response):
             return caller
-        found = store.assessment(caller.facility.facility_code, ma_lk)
+        await run_in_threadpool(assess_now, caller.facility.facility_code)
+        found = await run_in_threadpool(store.assessment, caller.facility.facility_code, ma_lk)
         if found is None:
             return JSONResponse({"maKetQua": p.NOT_FOUND, "thongDiep": "Chưa có kết quả giám định"})
         return JSONResponse({"maKetQua": p.OK, "result": files.assessment_json(found)})
@@ -195,7 +245,7 @@ def create_gateway_app(
         if isinstance(caller, Response):
             return caller
         code = caller.facility.facility_code
-        found = store.notices(code, kyQT)
+        found = await run_in_threadpool(store.notices, code, kyQT)
         if format == "csv":
             return csv_download(files.notices_csv(found), f"thong_bao_{code}_{kyQT or 'all'}.csv")
         return JSONResponse({"maKetQua": p.OK, "notices": [files.notice_json(n) for n in found]})
@@ -209,5 +259,14 @@ def create_gateway_app(
         if found is None:
             return JSONResponse({"maKetQua": p.NOT_FOUND, "thongDiep": "Không có thông báo"})
         return JSONResponse({"maKetQua": p.OK, "notice": files.notice_json(found)})
+
+    @app.get(p.EXT_REFUSALS_PATH)
+    async def refusals(request: Request, maCSKCB: str = "") -> Response:
+        """Files refused at reception, with the code and message answered (the portal's error list)."""
+        caller = facility_of(request, maCSKCB)
+        if isinstance(caller, Response):
+            return caller
+        found = await run_in_threadpool(store.refusals, caller.facility.facility_code)
+        return JSONResponse({"maKetQua": p.OK, "refusals": [files.refusal_json(r) for r in found]})
 
     return app

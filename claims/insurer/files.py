@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from claims.insurer.schemas import AssessedLine, AssessmentResult, DisallowanceReason, PaymentNotice
+from claims.insurer.schemas import AssessedLine, AssessmentResult, DisallowanceReason, PaymentNotice, Refusal
 
 FORMAT_VERSION = "1"
 
@@ -21,7 +21,7 @@ CLAIM_COLUMNS = (
 )  # fmt: skip
 LINE_COLUMNS = (
     "facility_code", "period", "ma_lk", "transaction_id", "version", "table", "line_no", "item_code",
-    "claimed", "approved", "disallowed", "reason_codes", "reasons",
+    "claimed", "approved", "disallowed", "reason_codes", "reasons", "reasons_en", "rules", "tariff_rows",
 )  # fmt: skip
 NOTICE_COLUMNS = (
     "notice_id", "facility_code", "period", "kind", "issued_on", "claims", "claimed", "approved",
@@ -34,7 +34,15 @@ def _money(value: Decimal) -> str:
 
 
 def _reason(reason: DisallowanceReason) -> dict[str, Any]:
-    return {"code": reason.code, "message": reason.message, "legal_ref": reason.legal_ref}
+    return {
+        "code": reason.code,
+        "message": reason.message,
+        "message_en": reason.message_en,
+        "legal_ref": reason.legal_ref,
+        "rule": reason.rule,
+        "tariff_row": reason.tariff_row,
+        "amount": None if reason.amount is None else _money(reason.amount),
+    }
 
 
 def _line(line: AssessedLine) -> dict[str, Any]:
@@ -86,6 +94,18 @@ def notice_json(notice: PaymentNotice) -> dict[str, Any]:
     }
 
 
+def refusal_json(refusal: Refusal) -> dict[str, Any]:
+    return {
+        "kind": refusal.kind,
+        "facility_code": refusal.facility_code,
+        "ma_lk": refusal.key,
+        "envelope_sha256": refusal.envelope_sha256,
+        "code": refusal.code,
+        "message": refusal.message,
+        "refused_at": refusal.refused_at.isoformat(),
+    }
+
+
 def _codes(reasons: Iterable[DisallowanceReason]) -> tuple[str, str]:
     items = list(reasons)
     return ";".join(r.code for r in items), " | ".join(r.message for r in items)
@@ -123,6 +143,9 @@ def assessment_lines_csv(results: Iterable[AssessmentResult]) -> str:
             for line in r.lines:
                 codes, messages = _codes(line.reasons)
                 yield {
+                    "reasons_en": " | ".join(r.message_en for r in line.reasons),
+                    "rules": ";".join(r.rule for r in line.reasons),
+                    "tariff_rows": ";".join(r.tariff_row or "" for r in line.reasons),
                     "facility_code": r.facility_code, "period": r.period, "ma_lk": r.ma_lk,
                     "transaction_id": r.transaction_id, "version": r.version, "table": line.table,
                     "line_no": line.line_no, "item_code": line.item_code, "claimed": _money(line.claimed),

@@ -19,6 +19,8 @@ class RegisteredFacility:
     password_md5: str  # upper-case MD5 hex, as the gateway receives it
     facility_code: str
     certificate: x509.Certificate | None = None
+    hospital_class: str | None = None  # hospital class (hạng), which sets the price class the office prices at
+    level: str | None = None  # facility level as recorded (tỉnh, huyện … or ban_dau, co_ban, chuyen_sau)
 
     def __repr__(self) -> str:
         return f"RegisteredFacility(username={self.username!r}, facility_code={self.facility_code!r})"
@@ -74,9 +76,13 @@ class GatewayStats:
 class DisallowanceReason:
     """Why an amount was disallowed (*xuất toán*)."""
 
-    code: str  # stable reason code, e.g. "PRICE_ABOVE_TARIFF"
-    message: str
+    code: str  # stable reason code, e.g. "PRICE_ABOVE_TARIFF" or a check code such as "CAT_CODE_UNKNOWN"
+    message: str  # Vietnamese
     legal_ref: str | None = None
+    message_en: str = ""
+    rule: str = ""  # the rule or check that produced the amount (e.g. "PRICE.CLASS", "CAT_CODE_UNKNOWN")
+    tariff_row: str | None = None  # the office tariff row used (e.g. "demo_tariff.csv:40.17#…")
+    amount: Decimal | None = None  # the part of the line's disallowed amount this reason accounts for
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,19 @@ class AssessmentResult:
     disallowed: Decimal
     reasons: tuple[DisallowanceReason, ...] = ()  # claim-level reasons (a rejected record, a card problem …)
     lines: tuple[AssessedLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A reception answered with a refusal code."""
+
+    kind: DocumentKind
+    facility_code: str
+    key: str
+    envelope_sha256: str
+    code: str
+    message: str
+    refused_at: datetime
 
 
 NoticeKind = Literal["advance", "settlement"]

@@ -20,9 +20,9 @@ import structlog
 
 from claims.exchange import signature as sig
 from claims.exchange.envelope_probe import EnvelopeShapeError, probe_document
-from claims.insurer.schemas import DocumentKind, IssuedToken, ReceivedDocument, RegisteredFacility
+from claims.insurer.schemas import DocumentKind, IssuedToken, ReceivedDocument, Refusal, RegisteredFacility
 from claims.insurer.store import GatewayStore
-from claims.insurer.validation import Validator, minimal_validator
+from claims.insurer.validation import Validator, minimal_validator, result_code_of
 from claims.portal import protocol as p
 
 log = structlog.get_logger("claims.insurer")
@@ -67,6 +67,7 @@ class OfficeGateway:
         self.require_signature = require_signature
         self.max_file_bytes = max_file_bytes
         self.card_register = card_register or demo_card_register
+        self.stop_assessing: Callable[[], None] = lambda: None  # set by the app that runs background assessment
 
     # ---- accounts and tokens ------------------------------------------------------------------
 
@@ -113,13 +114,19 @@ class OfficeGateway:
 
     def receive(self, kind: DocumentKind, caller: Caller, form: Mapping[str, str], key: str = "") -> dict[str, Any]:
         """Receive a check-in, claim or catalogue form; answers with the receipt or a refusal code."""
-        result = self._receive(kind, caller, form, key)
+        seen: dict[str, str] = {}
+        result = self._receive(kind, caller, form, key, seen)
         if result["maKetQua"] != p.OK:
-            self.store.count_refusal()
+            self.store.count_refusal(
+                Refusal(kind, caller.facility.facility_code, seen.get("key", key), seen.get("sha256", ""),
+                        str(result["maKetQua"]), str(result.get("thongDiep") or ""), self.clock())
+            )  # fmt: skip
         log.info("office.received", kind=kind, facility=caller.facility.facility_code, code=result["maKetQua"])
         return result
 
-    def _receive(self, kind: DocumentKind, caller: Caller, form: Mapping[str, str], key: str) -> dict[str, Any]:
+    def _receive(
+        self, kind: DocumentKind, caller: Caller, form: Mapping[str, str], key: str, seen: dict[str, str]
+    ) -> dict[str, Any]:
         facility = caller.facility
         if form.get("username") != facility.username:
             return answer(p.FORBIDDEN, "Tài khoản không khớp với token")
@@ -143,6 +150,7 @@ class OfficeGateway:
         if not envelope.strip():
             return answer(p.EMPTY_XML, "File XML rỗng")
         digest = hashlib.sha256(envelope).hexdigest()
+        seen["sha256"] = digest
 
         try:
             tree = sig.parse_document(envelope, max_bytes=self.max_file_bytes)
@@ -161,7 +169,7 @@ class OfficeGateway:
                 return answer(p.XML_FORMAT_ERROR, f"envelope_shape: expected a {kind} document")
             if facts.facility_code != facility.facility_code:
                 return answer(p.XML_CONTENT_ERROR, "MACSKCB của hồ sơ khác mã cơ sở gửi")
-            doc_key = facts.ma_lk
+            doc_key = seen["key"] = facts.ma_lk
             # An identical resend of the current version: the original receipt, nothing re-checked or counted.
             original = self.store.duplicate_of(kind, facility.facility_code, doc_key, digest)
             if original is not None:
@@ -183,13 +191,18 @@ class OfficeGateway:
             findings = self.validator(tree, facts)
             if findings:
                 detail = "; ".join(f"{f.code} {f.where}: {f.message}" for f in findings[:20])
-                return answer(p.XML_CONTENT_ERROR, detail)
+                return answer(result_code_of(findings), detail)
 
         document = _document(kind, facility, doc_key, digest, envelope, now, period, claimed, fund)
         outcome = self.store.record(document)
         if outcome.replaced is not None:
-            log.info("office.version_replaced", kind=kind, facility=facility.facility_code, ma_lk=doc_key,
-                     version=outcome.document.version)
+            log.info(
+                "office.version_replaced",
+                kind=kind,
+                facility=facility.facility_code,
+                ma_lk=doc_key,
+                version=outcome.document.version,
+            )
         return self._receipt(outcome.document, duplicate=outcome.duplicate)
 
     @staticmethod

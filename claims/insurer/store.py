@@ -1,4 +1,4 @@
-"""State of the office gateway behind one Protocol; in memory now, a database implementation later.
+"""State of the office gateway behind one Protocol: in memory here, in SQL in :mod:`claims.insurer.sqlstore`.
 
 ``record`` is the one operation that must be atomic: it decides, for a key (kind, facility, MA_LK), whether the
 bytes are an identical resend (answer with the original receipt, count nothing), a changed resend (a new
@@ -22,6 +22,7 @@ from claims.insurer.schemas import (
     PaymentNotice,
     ReceivedDocument,
     ReceiveOutcome,
+    Refusal,
     RegisteredFacility,
 )
 
@@ -47,11 +48,22 @@ class GatewayStore(Protocol):
     def find_version(
         self, kind: DocumentKind, facility_code: str, key: str, envelope_sha256: str
     ) -> ReceivedDocument | None: ...
-    def documents(self, kind: DocumentKind, facility_code: str | None = None) -> list[ReceivedDocument]: ...
-    def count_refusal(self) -> None: ...
+    def documents(self, kind: DocumentKind, facility_code: str | None = None) -> list[ReceivedDocument]:
+        """Current versions of a kind (their ``envelope`` bytes may be left out: use ``current``/``unassessed``)."""
+        ...
+
+    def unassessed(self, facility_code: str | None = None, limit: int = 500) -> list[ReceivedDocument]:
+        """Current claim versions without an assessment yet, oldest first."""
+        ...
+
+    def count_refusal(self, refusal: Refusal | None = None) -> None: ...
+    def refusals(self, facility_code: str) -> list[Refusal]: ...
     def stats(self) -> GatewayStats: ...
 
-    def save_assessment(self, result: AssessmentResult) -> None: ...
+    def save_assessment(self, result: AssessmentResult) -> None:
+        """Store the result of a claim version (the first result of a version stands)."""
+        ...
+
     def assessment(self, facility_code: str, ma_lk: str) -> AssessmentResult | None: ...
     def assessments(self, facility_code: str, period: str | None = None) -> list[AssessmentResult]: ...
     def save_notice(self, notice: PaymentNotice) -> None: ...
@@ -75,6 +87,7 @@ class InMemoryGatewayStore:
         self._notices: dict[tuple[str, str], PaymentNotice] = {}
         self._duplicates = 0
         self._refused = 0
+        self._refusals: list[Refusal] = []
         counter = itertools.count(1)
         self._next_id = transaction_ids or (lambda at: f"{at:%Y%m%d}{next(counter):010d}")
 
@@ -100,9 +113,7 @@ class InMemoryGatewayStore:
                 self._duplicates += 1
                 return ReceiveOutcome(current, duplicate=True, replaced=None)
             versions = self._versions.setdefault(key, [])
-            stored = replace(
-                document, transaction_id=self._next_id(document.received_at), version=len(versions) + 1
-            )
+            stored = replace(document, transaction_id=self._next_id(document.received_at), version=len(versions) + 1)
             versions.append(stored)
             self._current[key] = stored
             return ReceiveOutcome(stored, duplicate=False, replaced=current)
@@ -132,14 +143,33 @@ class InMemoryGatewayStore:
     def documents(self, kind: DocumentKind, facility_code: str | None = None) -> list[ReceivedDocument]:
         with self._lock:
             return [
-                document
-                for (k, f, _), document in self._current.items()
-                if k == kind and facility_code in (None, f)
+                document for (k, f, _), document in self._current.items() if k == kind and facility_code in (None, f)
             ]
 
-    def count_refusal(self) -> None:
+    def unassessed(self, facility_code: str | None = None, limit: int = 500) -> list[ReceivedDocument]:
+        with self._lock:
+            pending = [
+                d
+                for (kind, f, key), d in self._current.items()
+                if kind == "claim"
+                and facility_code in (None, f)
+                and (
+                    (done := self._assessments.get((f, key))) is None
+                    or done.envelope_sha256 != d.envelope_sha256
+                    or done.version != d.version
+                )
+            ]
+        return pending[:limit]
+
+    def count_refusal(self, refusal: Refusal | None = None) -> None:
         with self._lock:
             self._refused += 1
+            if refusal is not None:
+                self._refusals.append(refusal)
+
+    def refusals(self, facility_code: str) -> list[Refusal]:
+        with self._lock:
+            return [r for r in self._refusals if r.facility_code == facility_code]
 
     def stats(self) -> GatewayStats:
         with self._lock:
@@ -158,16 +188,21 @@ class InMemoryGatewayStore:
 
     def save_assessment(self, result: AssessmentResult) -> None:
         with self._lock:
-            self._assessments[(result.facility_code, result.ma_lk)] = result
+            key = (result.facility_code, result.ma_lk)
+            earlier = self._assessments.get(key)
+            if earlier is not None and (earlier.version, earlier.envelope_sha256) == (
+                result.version,
+                result.envelope_sha256,
+            ):
+                return  # a version has one result: the first stands
+            self._assessments[key] = result
 
     def assessment(self, facility_code: str, ma_lk: str) -> AssessmentResult | None:
         return self._assessments.get((facility_code, ma_lk))
 
     def assessments(self, facility_code: str, period: str | None = None) -> list[AssessmentResult]:
         with self._lock:
-            found = [
-                r for (f, _), r in self._assessments.items() if f == facility_code and period in (None, r.period)
-            ]
+            found = [r for (f, _), r in self._assessments.items() if f == facility_code and period in (None, r.period)]
         return sorted(found, key=lambda r: r.ma_lk)
 
     def save_notice(self, notice: PaymentNotice) -> None:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 import httpx
 import structlog
@@ -232,6 +232,51 @@ class GatewayClient:
                 version=int(version) if isinstance(version, int | str) and str(version).isdigit() else None,
             )
         raise GatewayAuthError("lookup", GatewayReceipt(p.UNAUTHENTICATED, None, None, None))
+
+    async def fetch_results(self, account: FacilityAccount, period: str | None = None) -> bytes:
+        """**Our extension**: the office's assessment results of the facility (one period ``yyyy-MM`` or all),
+        as the JSON document of ``docs/office-api.md`` — the exact bytes, so that importing them twice can be
+        recognised by their hash."""
+        params = {"maCSKCB": account.facility_code, **({"kyQT": period} if period else {})}
+        data = await self._ext_get("results", account, p.EXT_RESULTS_PATH, params)
+        assert data is not None  # only a missing_ok call answers None
+        return data
+
+    async def fetch_result(self, account: FacilityAccount, ma_lk: str) -> bytes | None:
+        """**Our extension**: the assessment result of one claim (JSON bytes), None when not assessed yet."""
+        path = f"{p.EXT_RESULTS_PATH}/{quote(ma_lk, safe='')}"
+        data: bytes | None = await self._ext_get(
+            "result", account, path, {"maCSKCB": account.facility_code}, missing_ok=True
+        )
+        return data
+
+    async def fetch_notices(self, account: FacilityAccount, period: str | None = None) -> bytes:
+        """**Our extension**: the payment notices of the facility (one period or all), JSON bytes."""
+        params = {"maCSKCB": account.facility_code, **({"kyQT": period} if period else {})}
+        data = await self._ext_get("notices", account, p.EXT_NOTICES_PATH, params)
+        assert data is not None  # only a missing_ok call answers None
+        return data
+
+    async def _ext_get(
+        self, call: str, account: FacilityAccount, path: str, params: dict[str, str], *, missing_ok: bool = False
+    ) -> bytes | None:
+        for attempt in (1, 2):
+            token = await self.token(account, force=attempt == 2)
+            response = await self._send(
+                call, account, "GET", path, params=params, headers=self._headers(token, account), attempt=attempt
+            )
+            if self._unauthorised(response):
+                continue
+            body = self._json(call, response)
+            code = str(body.get("maKetQua", ""))
+            if code in p.AUTH_CODES:
+                continue
+            if code == p.NOT_FOUND and missing_ok:
+                return None
+            if code != p.OK:
+                self._raise_for_code(call, self._receipt(body), response)
+            return response.content
+        raise GatewayAuthError(call, GatewayReceipt(p.UNAUTHENTICATED, None, None, None))
 
     # ---- plumbing ------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ CATALOGUE_ENDPOINTS: Final[dict[int, tuple[str, str]]] = {
 EXT_SUBMISSION_LOOKUP_PATH: Final = "/api/ext/submissions/lookup"
 EXT_RESULTS_PATH: Final = "/api/ext/results"
 EXT_NOTICES_PATH: Final = "/api/ext/notices"
+EXT_REFUSALS_PATH: Final = "/api/ext/refusals"
 
 LOAI_HO_SO_CHECKIN: Final = "0"
 LOAI_HO_SO_CLAIM: Final = "130"  # the same value for the 130, 4750 and 3176 endpoints

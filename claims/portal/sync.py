@@ -39,6 +39,14 @@ class SyncGateway:
     def find_submission(self, account: FacilityAccount, ma_lk: str, envelope_sha256: str) -> SubmissionLookup:
         return self._run(self.client.find_submission(account, ma_lk, envelope_sha256))
 
+    def fetch_results(self, account: FacilityAccount, period: str | None = None) -> bytes:
+        data: bytes = self._run(self.client.fetch_results(account, period))
+        return data
+
+    def fetch_notices(self, account: FacilityAccount, period: str | None = None) -> bytes:
+        data: bytes = self._run(self.client.fetch_notices(account, period))
+        return data
+
     def close(self) -> None:
         self._run(self.client.aclose())
         self._loop.call_soon_threadsafe(self._loop.stop)

@@ -90,3 +90,42 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{path.name}: import {outcome.import_id}, {state}, {len(outcome.errors)} errors")
         for error in outcome.errors[:20]:
             typer.echo(f"  {error['where']}: {error['field']}: {error['message']}", err=True)
+
+    @remittance.command("fetch")
+    def fetch(
+        period: str = typer.Option(..., help="settlement month, yyyy-mm"),
+        facility: str | None = typer.Option(None, help="MA_CSKCB; default: every facility"),
+        gateway_url: str | None = typer.Option(None, help="office gateway; default CLAIMS_GATEWAY_URL"),
+    ) -> None:
+        """Fetch the office's assessment results and payment notices of PERIOD by API, store and reconcile them
+        (fetching twice stores nothing new)."""
+        from sqlalchemy import select
+
+        from claims.catalogue.models import Facility
+        from claims.kit.db import make_engine, make_session_factory
+        from claims.portal.sync import SyncGateway
+        from claims.settings import load_settings
+        from workers.results import run
+
+        _period(period)
+        settings = load_settings()
+        factory = make_session_factory(make_engine(settings.database_url))
+        gateway = SyncGateway(gateway_url or settings.gateway_url)
+        try:
+            with factory() as session:
+                query = select(Facility.id).order_by(Facility.ma_cskcb)
+                if facility:
+                    query = query.where(Facility.ma_cskcb == facility)
+                ids = list(session.scalars(query))
+            for facility_id in ids:
+                outcome = run(factory, gateway, settings.gateway_password, facility_id, period)
+                if outcome is None:
+                    continue
+                state = "new answers stored" if outcome.new_answers else "nothing new"
+                statuses = outcome.reconciled.get("statuses", {})
+                typer.echo(
+                    f"{outcome.facility_code} {outcome.period}: {outcome.results} results, {outcome.notices} notices "
+                    f"({state}); claims moved: {statuses}"
+                )
+        finally:
+            gateway.close()
