@@ -38,7 +38,7 @@ function setupQueue() {
 }
 
 function setupAutosubmit() {
-  document.querySelectorAll("select[data-autosubmit]").forEach((el) => {
+  document.querySelectorAll("[data-autosubmit]").forEach((el) => {
     el.addEventListener("change", () => el.form.submit());
   });
 }
@@ -71,6 +71,38 @@ function setupBatchProgress() {
   poll();
 }
 
+function setupJobProgress() {
+  const box = document.querySelector("[data-job-url]");
+  if (!box || box.dataset.finished === "yes") return;
+  const url = box.getAttribute("data-job-url");
+  const bar = document.getElementById("job-progress");
+  const done = document.getElementById("job-done");
+  const total = document.getElementById("job-total");
+  const state = document.getElementById("job-state");
+  const message = document.getElementById("job-message");
+  const result = document.getElementById("job-result");
+  let delay = 500;
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then((p) => {
+        bar.max = Math.max(p.total, 1); bar.value = p.done;
+        done.textContent = p.done; total.textContent = p.total;
+        state.textContent = p.state_text; state.dataset.state = p.state;
+        message.textContent = p.message;
+        if (p.finished) {
+          box.dataset.finished = "yes";
+          if (p.state === "done") { result.hidden = false; }
+          return;
+        }
+        delay = Math.min(delay * 1.3, 5000);
+        setTimeout(poll, delay);
+      })
+      .catch(() => setTimeout(poll, 5000));
+  }
+  setTimeout(poll, delay);
+}
+
 function setupUpload() {
   document.querySelectorAll("form[data-upload]").forEach((form) => {
     const bar = form.querySelector(".upload-progress");
@@ -88,5 +120,5 @@ function setupUpload() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  setupQueue(); setupAutosubmit(); setupBatchProgress(); setupUpload();
+  setupQueue(); setupAutosubmit(); setupBatchProgress(); setupJobProgress(); setupUpload();
 });
