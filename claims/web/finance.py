@@ -44,6 +44,9 @@ ANSWER_LABELS = {"accepted": N_("accepted"), "partially_accepted": N_("partly ac
 CLAIM_FILTER_LABELS = {"all": N_("All"), "disallowed": N_("With a disallowance"), "outstanding": N_("Outstanding"),
                        "not_assessed": N_("Not assessed"), "paid": N_("Paid")}  # fmt: skip
 
+JOB_LABELS = {"reconcile": N_("Reconciling the period"), "price": N_("Pricing the imported encounters")}
+JOB_STATES = {"queued": N_("Waiting"), "running": N_("Running"), "done": N_("Finished"), "failed": N_("Failed")}
+
 
 class InvalidUpload(DomainError):
     code = "invalid_upload"
@@ -119,7 +122,8 @@ def period_page(
     claims, more = reconciliation.period_claims(db, who, facility_id, period, show, offset)
     return render(request, "finance_period.html", **ctx, summary=summary, claims=claims, more=more, show=show,
                   offset=offset, page=reconciliation.PAGE, filters=CLAIM_FILTER_LABELS, done=done, records=records,
-                  jobs=jobs.recent(db, who, facility_id), can_close=who.role in CLOSERS, exports=EXPORTS)  # fmt: skip
+                  jobs=jobs.recent(db, who, facility_id), job_labels=JOB_LABELS, job_states=JOB_STATES,
+                  can_close=who.role in CLOSERS, exports=EXPORTS)  # fmt: skip
 
 
 def _check_period(period: str) -> None:
@@ -274,8 +278,6 @@ def price_encounters(
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
-JOB_LABELS = {"reconcile": N_("Reconciling the period"), "price": N_("Pricing the imported encounters")}
-JOB_STATES = {"queued": N_("Waiting"), "running": N_("Running"), "done": N_("Finished"), "failed": N_("Failed")}
 
 
 @router.get("/jobs/{job_id}")

@@ -198,8 +198,8 @@ def test_fix_clears_the_finding_reprices_and_is_audited(app, client, web_world: 
     batch_page = client.get(r.headers["location"])
     assert 'id="batch-progress"' in batch_page.text
     progress = client.get(r.headers["location"] + "/progress").json()
-    assert progress == {"total": 1, "done": 0, "failed": 0, "statuses": {"batched": 1}, "finished": False,
-                        "claims": {str(cid): "đã vào đợt"}}  # fmt: skip
+    assert progress == {"total": 1, "done": 0, "failed": 0, "answered": 0, "statuses": {"batched": 1},
+                        "finished": False, "claims": {str(cid): "đã vào đợt"}}  # fmt: skip
     assert 'id="save-fix"' not in client.get(f"/claims/{cid}").text
     diff = client.get(f"/claims/{cid}/diff")
     assert diff.status_code == 200 and "Không có khác biệt" in diff.text

@@ -58,6 +58,8 @@ function setupBatchProgress() {
       .then((p) => {
         bar.max = p.total; bar.value = p.done + p.failed;
         done.textContent = p.done; failed.textContent = p.failed;
+        const answered = document.getElementById("progress-answered");
+        if (answered) { answered.textContent = p.answered; }
         state.textContent = p.finished ? state.dataset.doneText : state.dataset.runningText;
         for (const [id, label] of Object.entries(p.claims || {})) {
           const cell = document.querySelector(`[data-claim-status="${id}"] .status`);
