@@ -72,6 +72,8 @@ def _run(sessions: sessionmaker[Session], who: Principal, job_id: str, work: Wor
     with sessions() as session:
         job = session.get(WebJob, job_id)
         assert job is not None
+        session.expunge(job)  # a plain record of what to do; the work's transactions start fresh
+        session.commit()
         try:
             message = work(session, who, job, report)
         except DomainError as exc:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from claims.auth.scope import Principal
 from claims.catalogue.models import Facility
+from claims.kit.errors import NotFound
 from claims.claim.models import Claim, ClaimLine
 from claims.remittance import categories as cat
 from claims.remittance.figures import claim_figures, line_figures
@@ -54,8 +55,7 @@ def facility(session: Session, who: Principal, facility_id: int) -> Facility:
     who.ensure_visible(facility_id, "facility")
     found = session.get(Facility, facility_id)
     if found is None:
-        who.ensure_visible(-1, "facility")  # the same 404 as another facility's
-        raise AssertionError("unreachable")
+        raise NotFound("facility not found")  # the same 404 as another facility's
     return found
 
 
@@ -108,8 +108,7 @@ def claim_decision(session: Session, who: Principal, facility_id: int, period: s
     figures = session.execute(select(cf).where(cf.c.claim_id == claim_id)).mappings().first()
     claim = session.get(Claim, claim_id)
     if figures is None or claim is None or claim.facility_id != facility_id:
-        who.ensure_visible(-1, "claim")
-        raise AssertionError("unreachable")
+        raise NotFound("claim not found in this period")
     answer = session.get(AssessmentAnswer, figures["answer_id"]) if figures["answer_id"] else None
     lf = line_figures(facility_id, period).subquery("lf")
     line_rows = {r["claim_line_id"]: r for r in session.execute(select(lf).where(lf.c.claim_id == claim_id)).mappings()}

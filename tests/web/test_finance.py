@@ -82,6 +82,22 @@ def test_reconciliation_by_period_and_drill_down(app, client, web_world: WebWorl
     ageing = client.get(f"/finance/{month.facility_id}/{month.period}/ageing?as_of=2026-12-31")
     assert ageing.status_code == 200
     assert money(summary.outstanding + summary.not_assessed) in ageing.text
+    # No personal data in any link of these pages (ids, periods and codes only).
+    with app.state.session_factory() as s:
+        claims = s.scalars(select(Claim).where(Claim.id.in_(month.claim_ids))).all()
+        personal = {str(v) for c in claims for v in (c.ma_the_bhyt, c.ma_bn, (c.xml1 or {}).get("ho_ten")) if v}
+    assert personal
+    for text in (overview.text, page.text, only.text, drill.text, refused.text, variances.text, ageing.text,
+                 client.get("/denials").text):  # fmt: skip
+        for link in re.findall(r'(?:href|action|src)="([^"]*)"', text):
+            assert not any(value in link for value in personal), link
+    # Unknown facility, claim outside the period, impossible period: not found (for the admin too).
+    sign_in(client, "admin")
+    assert client.get(f"/finance/{month.facility_id}/{month.period}").status_code == 200
+    for path in (f"/finance/99999/{month.period}", f"/finance/{month.facility_id}/{month.period}/claims/999999",
+                 f"/finance/{month.facility_id}/202613", f"/finance/{month.facility_id}/{month.period}/claims/"
+                 f"{web_world.b_claims[0]}"):  # fmt: skip
+        assert client.get(path).status_code == 404, path
 
 
 def test_exports_are_exact(app, client, web_world: WebWorld) -> None:
