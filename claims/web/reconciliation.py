@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from claims.auth.scope import Principal
 from claims.catalogue.models import Facility
-from claims.kit.errors import NotFound
 from claims.claim.models import Claim, ClaimLine
+from claims.kit.errors import NotFound
 from claims.remittance import categories as cat
 from claims.remittance.figures import claim_figures, line_figures
 from claims.remittance.models import AnswerLine, AssessmentAnswer, Denial, Variance
