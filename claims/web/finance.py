@@ -44,7 +44,7 @@ ANSWER_LABELS = {"accepted": N_("accepted"), "partially_accepted": N_("partly ac
 CLAIM_FILTER_LABELS = {"all": N_("All"), "disallowed": N_("With a disallowance"), "outstanding": N_("Outstanding"),
                        "not_assessed": N_("Not assessed"), "paid": N_("Paid")}  # fmt: skip
 
-JOB_LABELS = {"reconcile": N_("Reconciling the period"), "price": N_("Pricing the imported encounters")}
+JOB_LABELS = {"reconcile": N_("Reconciliation of the period"), "price": N_("Pricing the imported encounters")}
 JOB_STATES = {"queued": N_("Waiting"), "running": N_("Running"), "done": N_("Finished"), "failed": N_("Failed")}
 
 
