@@ -194,6 +194,7 @@ class Denial(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[str] = mapped_column(String(24), default="open")
     next_action: Mapped[str] = mapped_column(String(24), default="review")
+    assigned_to: Mapped[str | None] = mapped_column(String(64), doc="who works on it (username)")
     note: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[str | None] = mapped_column(String(64))
     approved_by: Mapped[str | None] = mapped_column(String(64))

@@ -211,3 +211,14 @@ def approve_write_off(session: Session, actor: Principal, denial_id: int) -> Den
     denial.status, denial.next_action, denial.approved_by = "written_off", "none", actor.username
     _audit(session, actor, denial, "approve_write_off", requested_by=denial.requested_by)
     return denial
+
+
+def assign(session: Session, actor: Principal, denial_id: int, username: str | None) -> Denial:
+    """Give the denial to someone (``None``: back to the pool); the queue shows who works on what."""
+    denial = _denial(session, actor, denial_id)
+    if denial.status not in OPEN:
+        raise DenialActionRefused(status=denial.status)
+    before = denial.assigned_to
+    denial.assigned_to = (username or "").strip()[:64] or None
+    _audit(session, actor, denial, "assign", assigned_to=denial.assigned_to, assigned_before=before)
+    return denial

@@ -226,6 +226,7 @@ def batch_page(request: Request, db: DbSession, batch_id: int, who: Principal = 
 
 STATUS_LABELS = {s.value: s.value.replace("_", " ") for s in ClaimStatus}  # msgids of the status names
 _SENT_OR_LATER = {"sent", "received", "assessed", "paid", "closed"}
+_ANSWERED = {"received", "assessed", "rejected", "paid", "closed"}  # the office's assessment has come back
 
 
 @router.get("/batches/{batch_id}/progress")
@@ -240,7 +241,8 @@ def batch_progress(
     total = sum(counts.values())
     _ = gettext_of(request)
     labels = {c.id: _(STATUS_LABELS.get(c.status, c.status)) for c in queries.batch_claims(db, found.id, limit=1000)}
-    return JSONResponse({"total": total, "done": done, "failed": failed, "statuses": counts,
+    answered = sum(n for s, n in counts.items() if s in _ANSWERED)
+    return JSONResponse({"total": total, "done": done, "failed": failed, "answered": answered, "statuses": counts,
                          "finished": done + failed == total, "claims": labels})  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Office (insurer) pages and the finance placeholders.
+"""Office (insurer) pages.
 
 The office's own store is read when the office gateway app is mounted in this process
 (``app.state.office_gateway``); otherwise the pages show what this service knows: the ledger of what
@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from claims.api.deps import DbSession
@@ -25,7 +24,6 @@ from claims.web.routing import WebRoute, render, roles
 
 router = APIRouter(route_class=WebRoute)
 OFFICE = (Role.insurer, Role.admin)
-FINANCE = (Role.finance, Role.admin)
 _ANSWERED = (ClaimStatus.assessed, ClaimStatus.rejected, ClaimStatus.paid, ClaimStatus.closed)
 
 
@@ -86,18 +84,3 @@ def _kinds() -> tuple[str, ...]:
     from claims.insurer.schemas import DocumentKind
 
     return tuple(get_args(DocumentKind))
-
-
-def _api_links(request: Request, words: tuple[str, ...]) -> list[tuple[str, str]]:
-    """API routes of the running app whose path mentions one of ``words`` (the pages' data source)."""
-    links = []
-    for route in request.app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/api/") and any(w in route.path for w in words):
-            links.append((",".join(sorted(route.methods or ())), route.path))
-    return sorted(set(links), key=lambda x: x[1])
-
-
-@router.get("/finance")
-def finance(request: Request, who: Principal = Depends(roles(*FINANCE))) -> Response:
-    links = _api_links(request, ("recon", "settlement", "remittance", "finance", "period"))
-    return render(request, "finance.html", who=who, links=links)

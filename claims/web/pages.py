@@ -18,7 +18,7 @@ from claims.auth.security import issue_token
 from claims.catalogue import facilities
 from claims.kit.errors import NotAuthenticated
 from claims.kit.types import utcnow
-from claims.web import admin, billing, office, queries, security
+from claims.web import admin, billing, denials, finance, office, queries, security
 from claims.web.i18n import LANGUAGES
 from claims.web.routing import LANG_COOKIE, WebRoute, csrf_checked, gettext_of, render, roles, settings_of
 
@@ -136,3 +136,5 @@ def dashboard(
 router.include_router(billing.router)
 router.include_router(office.router)
 router.include_router(admin.router)
+router.include_router(finance.router)
+router.include_router(denials.router)

@@ -299,3 +299,11 @@ def batch_progress(session: Session, batch_id: int) -> dict[str, int]:
 def batch_claims(session: Session, batch_id: int, limit: int = 5000) -> list[Claim]:
     stmt = select(Claim).join(BatchClaim, BatchClaim.claim_id == Claim.id).where(BatchClaim.batch_id == batch_id)
     return list(session.scalars(stmt.order_by(Claim.id).limit(limit)))
+
+
+def claims_by_id(session: Session, who: Principal, ids: list[int]) -> dict[int, Claim]:
+    """Claims of the given ids the principal may see (for links and labels on list pages)."""
+    if not ids:
+        return {}
+    stmt = who.restrict(select(Claim).where(Claim.id.in_(sorted(set(ids)))), Claim.facility_id)
+    return {c.id: c for c in session.scalars(stmt)}

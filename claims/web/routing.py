@@ -178,7 +178,10 @@ class WebRoute(APIRoute):
                 if exc.status == 404:
                     return _error_page(request, 404, _("Not found."))
                 known = DOMAIN_MESSAGES.get(exc.code)
-                return _error_page(request, exc.status, _(known) if known else exc.message)
+                text = _(known) if known else exc.message
+                if known and exc.code in DETAILED:  # the where (file, row, field) matters to the reader
+                    text = f"{text} {exc.message}"
+                return _error_page(request, exc.status, text)
             except RequestValidationError as exc:
                 fields = ", ".join(".".join(str(p) for p in err.get("loc", ())[1:]) for err in exc.errors())
                 return _error_page(request, 422, _("Invalid input: {fields}").format(fields=fields))
@@ -206,4 +209,9 @@ DOMAIN_MESSAGES = {
     "invalid_fix": N_("The corrected value is not valid, or nothing was changed."),
     "illegal_transition": N_("The claim's status does not allow this action."),
     "conflict": N_("The request conflicts with the current state; reload the page."),
+    "period_closed": N_("This period is closed; later changes are booked as adjustments to the next open period."),
+    "denial_action_refused": N_("This action is not possible on the denial in its present state."),
+    "note_required": N_("This action needs a note."),
+    "import_refused": N_("The file cannot be imported."),
 }
+DETAILED = frozenset({"import_refused"})

@@ -7,6 +7,7 @@ Skipped when chromium or Playwright is missing (``.ci/run`` installs chromium).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -103,7 +104,93 @@ def send_all(app, claim_ids: list[int], delay: float) -> None:
         submission.send_claim(app.state.session_factory, claim_id, gateway, lambda _: account, lambda _: None)
 
 
-def test_billing_flow_in_a_browser(page, live_server: str, app, web_world: WebWorld) -> None:
+def sign_out_and_in(page, base: str, username: str) -> None:
+    page.click("header form[action='/logout'] button")
+    page.wait_for_url(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+class InProcessOffice:
+    """The office gateway app (claims.insurer) reached over httpx in this process, wired into the embedded
+    worker the way `claims serve` runs it; and the office's assessment of what it received."""
+
+    def __init__(self, app, monkeypatch: pytest.MonkeyPatch) -> None:
+        from datetime import UTC, datetime
+
+        import httpx
+
+        from claims.portal.sync import SyncGateway
+        from tests import gateway_support
+
+        self.app = app
+        office_app, self.store = gateway_support.office("01001", clock=lambda: datetime.now(UTC))  # type: ignore[arg-type]
+        self.gateway = SyncGateway("http://office.test", transport=httpx.ASGITransport(app=office_app))  # type: ignore[arg-type]
+        context = {
+            "sessions": app.state.session_factory, "gateway": self.gateway,
+            "account_for": lambda code: gateway_support.account(code),
+            "signer_for": lambda code: gateway_support.demo_signer(code),
+        }  # fmt: skip
+        import workers.review
+        import workers.submission
+
+        monkeypatch.setattr(workers.submission, "_context", lambda: context)
+        monkeypatch.setattr(workers.review, "_sessions", lambda: app.state.session_factory)
+        self._stack: contextlib.ExitStack | None = None
+
+    def start(self) -> None:
+        """The relay and the in-process dramatiq worker on the StubBroker (no Redis), as `claims serve` does."""
+        from workers.embedded import background
+
+        self._stack = contextlib.ExitStack()
+        self._stack.enter_context(background(self.app))
+
+    def stop(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+
+    def assess(self, claim_id: int) -> bytes:
+        """The office's results for what it received: the claim's first line disallowed (a drug outside the
+        list), the rest approved; returned as the office's results API answers them."""
+        import json
+        from dataclasses import replace
+
+        from claims.claim.models import Claim
+        from claims.insurer.files import assessment_json
+        from claims.insurer.schemas import DisallowanceReason
+        from tests.remittance.helpers import ZERO, answer_for
+
+        drug = DisallowanceReason("DRUG_NOT_IN_LIST", "Thuốc ngoài danh mục", "TT 20/2022/TT-BYT")
+        with self.app.state.session_factory() as s:
+            claim = s.get(Claim, claim_id)
+            assert claim is not None
+            first = min(claim.lines, key=lambda x: (x.table_name, x.stt))
+            result = answer_for(claim, lambda c, line: (ZERO, (drug,)) if line is first else (line.t_bhtt, ()),
+                                code="01001")  # fmt: skip
+        received = self.store.documents("claim")[0]
+        result = replace(result, transaction_id=received.transaction_id, envelope_sha256=received.envelope_sha256)
+        self.store.save_assessment(result)
+        found = self.store.assessments("01001")
+        return json.dumps({"maKetQua": "200", "results": [assessment_json(r) for r in found]},
+                          ensure_ascii=False).encode()  # fmt: skip
+
+    def close(self) -> None:
+        self.stop()
+        self.gateway.close()
+
+
+@pytest.fixture
+def office_gateway(app, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessOffice]:
+    office = InProcessOffice(app, monkeypatch)
+    yield office
+    office.close()
+
+
+def test_billing_flow_in_a_browser(page, live_server: str, app, web_world: WebWorld,
+                                   office_gateway: InProcessOffice) -> None:  # fmt: skip
     base = live_server
     # Sign in (Vietnamese by default).
     page.goto(f"{base}/login")
@@ -175,7 +262,8 @@ def test_billing_flow_in_a_browser(page, live_server: str, app, web_world: WebWo
     page.wait_for_url(re.compile(r".*done=approved.*"))
     assert "Đã duyệt hồ sơ" in page.content()
 
-    # Send a batch of the period and watch it progress to sent.
+    # Send a batch of the period: the embedded relay and worker (what `claims serve` runs) send it through
+    # the real gateway client to the office app, in process; the page watches it progress to sent.
     with app.state.session_factory() as s:
         from claims.claim.models import Claim
 
@@ -183,20 +271,24 @@ def test_billing_flow_in_a_browser(page, live_server: str, app, web_world: WebWo
         assert claim is not None and claim.status == "approved"
         period = claim.period
     page.goto(f"{base}/batches")
+    shot(page, "07a-batches")
     page.fill("#batch-period", period)
     page.click("#create-batch")
     page.wait_for_url(re.compile(r".*/batches/\d+$"))
     assert page.locator("#progress-done").inner_text() == "0"
     shot(page, "07-batch-sending")
-    sender = threading.Thread(target=send_all, args=(app, [web_world.blocked_id], 0.5))
-    sender.start()
-    page.wait_for_selector("[data-progress-url][data-finished=yes]", timeout=30000)
-    sender.join()
+    batch_url = page.url
+    office_gateway.start()
+    page.wait_for_selector("[data-progress-url][data-finished=yes]", timeout=60000)
     assert page.locator("#progress-done").inner_text() == "1"
     assert page.locator(f"[data-claim-status='{web_world.blocked_id}']").inner_text() == "đã gửi"
     shot(page, "08-batch-sent")
+    office_gateway.stop()
+    receipt = office_gateway.store.documents("claim")
+    assert [d.key for d in receipt] == [claim.ma_lk]
+    transaction = receipt[0].transaction_id
     page.goto(f"{base}/ledger")
-    assert "GD000001" in page.content()
+    assert transaction in page.content()
     shot(page, "09-ledger")
 
     # Versions: the frozen copy kept when the claim joined the batch, and the difference with now.
@@ -204,6 +296,58 @@ def test_billing_flow_in_a_browser(page, live_server: str, app, web_world: WebWo
     page.click("#versions a")
     assert "Khác biệt" in page.content()
     shot(page, "10-versions-diff")
+
+    # The office assesses (one line disallowed, with its reason); finance imports the office's results,
+    # reconciles the period in the background and drills down to the disallowed line.
+    results = office_gateway.assess(web_world.blocked_id)
+    sign_out_and_in(page, base, "finance_a")
+    page.goto(f"{base}/finance")
+    shot(page, "20-finance-periods")
+    page.select_option("#import-kind", "assessment")
+    page.set_input_files("#import-file", files=[{"name": "ket_qua_01001.json", "mimeType": "application/json",
+                                                 "buffer": results}])  # fmt: skip
+    page.click("#import-submit")
+    page.wait_for_url(re.compile(r".*/finance/\d+/\d{6}\?done=imported.*"))
+    period_url = page.url.split("?")[0]
+    page.click("#reconcile")
+    page.wait_for_url(re.compile(r".*/jobs/[0-9a-f]{32}$"))
+    page.wait_for_selector("[data-job-url][data-finished=yes]", timeout=60000)
+    assert page.locator("#job-state").get_attribute("data-state") == "done"
+    shot(page, "21-reconcile-job")
+    page.click("#job-result-link")
+    page.wait_for_url(period_url)
+    assert page.locator("#adds-up.ok").count() == 1
+    assert page.locator("[data-figure=disallowed]").inner_text() != "0"
+    shot(page, "22-finance-period")
+    page.click(f"tr[data-claim='{web_world.blocked_id}'] a")
+    page.wait_for_url(re.compile(rf".*/claims/{web_world.blocked_id}$"))
+    disallowed = page.locator("tr[data-disallowed=yes]")
+    assert disallowed.count() == 1
+    assert "DRUG_NOT_IN_LIST" in disallowed.inner_text() and "Thuốc ngoài danh mục" in disallowed.inner_text()
+    shot(page, "23-finance-claim-lines")
+    for suffix, name in (("/variances", "24-finance-variances"), ("/ageing", "25-finance-ageing"),
+                         ("/close", "26-finance-close")):  # fmt: skip
+        page.goto(period_url + suffix)
+        assert page.locator("h1").count() == 1
+        shot(page, name)
+    page.goto(f"{base}/denials")
+    assert page.locator("tr[data-denial]").count() == 1
+    shot(page, "27-denials")
+    # The batch has moved on: the office's answer came back (received, then assessed).
+    page.goto(batch_url)
+    assert page.locator("#progress-answered").inner_text() == "1"
+    assert page.locator(f"[data-claim-status='{web_world.blocked_id}']").inner_text() == "đã giám định"
+    shot(page, "28-batch-answered")
+    with app.state.session_factory() as s:
+        from sqlalchemy import select
+
+        from claims.audit.models import AuditEvent
+
+        moves = [e.summary.get("to") for e in s.scalars(select(AuditEvent).where(
+            AuditEvent.entity == "claim", AuditEvent.entity_id == str(web_world.blocked_id),
+            AuditEvent.action == "status"))]  # fmt: skip
+        assert moves[-2:] == ["received", "assessed"], moves
+    sign_out_and_in(page, base, "billing_a")
 
     # Switch the language.
     page.goto(f"{base}/claims/{web_world.blocked_id}")
@@ -224,7 +368,8 @@ def test_admin_and_office_pages_in_a_browser(page, live_server: str, web_world: 
     shot(page, "12-dashboard-admin")
     for path, name in (("/admin/users", "13-admin-users"), ("/admin/facilities", "14-admin-facilities"),
                        ("/admin/catalogue", "15-admin-catalogue"), ("/office/files", "16-office-files"),
-                       ("/office/assessments", "17-office-assessments"), ("/finance", "18-finance")):  # fmt: skip
+                       ("/office/assessments", "17-office-assessments"), ("/finance", "18-finance"),
+                       ("/denials", "18b-denials")):  # fmt: skip
         page.goto(base + path)
         assert page.locator("h1").count() == 1
         shot(page, name)

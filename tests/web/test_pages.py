@@ -11,6 +11,7 @@ from claims.audit.models import AuditEvent
 from claims.auth.scope import system_principal
 from claims.claim import service as claim_service
 from claims.claim.models import Claim
+from claims.remittance.models import Denial
 from claims.review.models import Finding
 from claims.submission import service as submission
 from tests import factories
@@ -20,10 +21,10 @@ READ_PAGES = ["/", "/claims", "/batches", "/ledger"]
 OFFICE_PAGES = ["/office/files", "/office/assessments", "/office/notices"]
 ADMIN_PAGES = ["/admin/users", "/admin/facilities", "/admin/catalogue", "/admin/mapping"]
 ALLOWED = {
-    "billing_a": READ_PAGES,
-    "finance_a": [*READ_PAGES, "/finance"],
+    "billing_a": [*READ_PAGES, "/denials"],
+    "finance_a": [*READ_PAGES, "/finance", "/denials"],
     "insurer": [*READ_PAGES, *OFFICE_PAGES],
-    "admin": [*READ_PAGES, *OFFICE_PAGES, "/finance", *ADMIN_PAGES],
+    "admin": [*READ_PAGES, *OFFICE_PAGES, "/finance", "/denials", *ADMIN_PAGES],
 }
 EVERY_PAGE = sorted({p for pages in ALLOWED.values() for p in pages})
 
@@ -94,6 +95,8 @@ def test_billing_user_of_a_never_sees_facility_b(app, client, web_world: WebWorl
     assert r.status_code in (303, 409)
     with app.state.session_factory() as s:
         assert s.get(Claim, b_id).status == "sent"  # type: ignore[union-attr]
+    # Finance pages, exports, denials and background jobs: A's finance user never meets B's month.
+    _finance_isolation(app, client, web_world)
     # The insurer and the admin do see B.
     sign_in(client, "insurer")
     assert secrets[0] in client.get("/ledger").text or any(s in client.get("/claims").text for s in secrets)
@@ -195,8 +198,8 @@ def test_fix_clears_the_finding_reprices_and_is_audited(app, client, web_world: 
     batch_page = client.get(r.headers["location"])
     assert 'id="batch-progress"' in batch_page.text
     progress = client.get(r.headers["location"] + "/progress").json()
-    assert progress == {"total": 1, "done": 0, "failed": 0, "statuses": {"batched": 1}, "finished": False,
-                        "claims": {str(cid): "đã vào đợt"}}  # fmt: skip
+    assert progress == {"total": 1, "done": 0, "failed": 0, "answered": 0, "statuses": {"batched": 1},
+                        "finished": False, "claims": {str(cid): "đã vào đợt"}}  # fmt: skip
     assert 'id="save-fix"' not in client.get(f"/claims/{cid}").text
     diff = client.get(f"/claims/{cid}/diff")
     assert diff.status_code == 200 and "Không có khác biệt" in diff.text
@@ -325,3 +328,58 @@ def test_denial_queue_lists_claims_refused_by_the_office(app, client, web_world:
     assert "Hồ sơ bị từ chối cần xử lý" in page.text
     assert re.findall(r'<td><a href="/claims/(\d+)">', page.text) == [str(refused_a)]
     assert ma_lk_b not in page.text
+
+
+def _finance_isolation(app, client, web_world: WebWorld) -> None:
+    from tests.web.finance_support import answered_month
+    from tests.web.test_finance import wait_for_job
+
+    with app.state.session_factory() as s:
+        b_month = answered_month(s, s.merge(web_world.world.facility_b), web_world.b_claims[1:4])
+        a_month = answered_month(s, s.merge(web_world.world.facility_a), web_world.a_claims[1:4])
+    secrets = [*web_world.b_ma_lks, *b_month.ma_lks]
+    fb, fa = b_month.facility_id, a_month.facility_id
+    sign_in(client, "finance_b")
+    b_job = post_form(client, f"/finance/{fb}/{b_month.period}/reconcile", {}, f"/finance/{fb}/{b_month.period}")
+    assert b_job.status_code == 303
+    wait_for_job(client, b_job.headers["location"])
+    b_denial = re.findall(r'data-denial="(\d+)"', client.get("/denials").text)
+    assert b_denial
+    own = f"/finance/{fa}/{a_month.period}"
+    for username in ("finance_a", "billing_a"):
+        sign_in(client, username)
+        pages = ["/denials", "/denials?status=written_off", f"/denials?facility_id={fb}"]
+        if username == "finance_a":
+            pages += ["/finance", f"/finance?facility_id={fb}", own, f"{own}?show=disallowed", f"{own}/variances",
+                      f"{own}/ageing", f"{own}/export/reconciliation.csv", f"{own}/export/variances.csv",
+                      f"{own}/export/ageing.csv", f"{own}/export/79a.csv"]  # fmt: skip
+        for path in pages:
+            r = client.get(path)
+            assert r.status_code == 200, (username, path)
+            for secret in secrets:
+                assert secret not in r.text, (username, path, secret)
+        b_pages = [f"/finance/{fb}/{b_month.period}", f"/finance/{fb}/{b_month.period}/variances",
+                   f"/finance/{fb}/{b_month.period}/ageing", f"/finance/{fb}/{b_month.period}/close",
+                   f"/finance/{fb}/{b_month.period}/claims/{b_month.disallowed_claim}",
+                   f"/finance/{fa}/{a_month.period}/claims/{b_month.disallowed_claim}",
+                   f"/finance/{fb}/{b_month.period}/export/reconciliation.csv",
+                   f"/finance/{fb}/{b_month.period}/export/variances.xlsx",
+                   b_job.headers["location"], b_job.headers["location"] + "/progress"]  # fmt: skip
+        for path in b_pages:
+            r = client.get(path)
+            assert r.status_code in (403, 404), (username, path, r.status_code)
+            assert not any(secret in r.text for secret in secrets), (username, path)
+        for action in ("assign", "appeal", "resend"):
+            r = post_form(client, f"/denials/{b_denial[0]}/{action}", {"note": "x"}, "/denials")
+            assert r.status_code == 404, (username, action)
+        r = post_form(client, f"/finance/{fb}/{b_month.period}/reconcile", {}, "/denials")
+        assert r.status_code in (403, 404)
+    sign_in(client, "finance_a")
+    r = post_form(client, f"/finance/{fb}/{b_month.period}/close", {"confirm_period": b_month.period}, "/finance")
+    assert r.status_code == 404
+    with app.state.session_factory() as s:
+        from claims.settlement.models import PeriodClose
+
+        assert s.scalar(select(PeriodClose)) is None
+        denial = s.get(Denial, int(b_denial[0]))
+        assert denial is not None and denial.assigned_to is None and denial.status == "open"

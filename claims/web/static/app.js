@@ -38,7 +38,7 @@ function setupQueue() {
 }
 
 function setupAutosubmit() {
-  document.querySelectorAll("select[data-autosubmit]").forEach((el) => {
+  document.querySelectorAll("[data-autosubmit]").forEach((el) => {
     el.addEventListener("change", () => el.form.submit());
   });
 }
@@ -58,6 +58,8 @@ function setupBatchProgress() {
       .then((p) => {
         bar.max = p.total; bar.value = p.done + p.failed;
         done.textContent = p.done; failed.textContent = p.failed;
+        const answered = document.getElementById("progress-answered");
+        if (answered) { answered.textContent = p.answered; }
         state.textContent = p.finished ? state.dataset.doneText : state.dataset.runningText;
         for (const [id, label] of Object.entries(p.claims || {})) {
           const cell = document.querySelector(`[data-claim-status="${id}"] .status`);
@@ -69,6 +71,38 @@ function setupBatchProgress() {
       .catch(() => setTimeout(poll, 10000));
   }
   poll();
+}
+
+function setupJobProgress() {
+  const box = document.querySelector("[data-job-url]");
+  if (!box || box.dataset.finished === "yes") return;
+  const url = box.getAttribute("data-job-url");
+  const bar = document.getElementById("job-progress");
+  const done = document.getElementById("job-done");
+  const total = document.getElementById("job-total");
+  const state = document.getElementById("job-state");
+  const message = document.getElementById("job-message");
+  const result = document.getElementById("job-result");
+  let delay = 500;
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then((p) => {
+        bar.max = Math.max(p.total, 1); bar.value = p.done;
+        done.textContent = p.done; total.textContent = p.total;
+        state.textContent = p.state_text; state.dataset.state = p.state;
+        message.textContent = p.message;
+        if (p.finished) {
+          box.dataset.finished = "yes";
+          if (p.state === "done") { result.hidden = false; }
+          return;
+        }
+        delay = Math.min(delay * 1.3, 5000);
+        setTimeout(poll, delay);
+      })
+      .catch(() => setTimeout(poll, 5000));
+  }
+  setTimeout(poll, delay);
 }
 
 function setupUpload() {
@@ -88,5 +122,5 @@ function setupUpload() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  setupQueue(); setupAutosubmit(); setupBatchProgress(); setupUpload();
+  setupQueue(); setupAutosubmit(); setupBatchProgress(); setupJobProgress(); setupUpload();
 });
