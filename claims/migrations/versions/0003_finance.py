@@ -15,7 +15,7 @@ from alembic import op
 import claims.kit.types
 
 revision: str = "0003_finance"
-down_revision: str | Sequence[str] | None = "0002_recon"
+down_revision: str | Sequence[str] | None = "0003_office"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
