@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from claims.encounter.schemas import VIETNAM_TZ, Card, Encounter, EncounterLine, Patient
 from claims.intake.records import (
@@ -199,11 +199,14 @@ def read_csv(handle: TextIO, *, source: str = "csv", facility_code: str | None =
     yield from _records(rows, facility_code)
 
 
-def read_xlsx(path: Path, *, source: str | None = None, facility_code: str | None = None) -> Iterator[IntakeItem]:
-    """Stream encounters from the first sheet of a workbook in the same layout (openpyxl read-only)."""
+def read_xlsx(
+    path: Path | IO[bytes], *, source: str | None = None, facility_code: str | None = None
+) -> Iterator[IntakeItem]:
+    """Stream encounters from the first sheet of a workbook in the same layout (openpyxl read-only;
+    ``path`` may be a seekable binary file)."""
     from openpyxl import load_workbook
 
-    source = source or path.name
+    source = source or getattr(path, "name", "xlsx")
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook["encounters"] if "encounters" in workbook.sheetnames else workbook.worksheets[0]
