@@ -37,9 +37,7 @@ def import_command(
         raise typer.BadParameter(f"--format must be auto or one of {', '.join(FORMATS)}")
     mapping = CodeMapping.from_csv(mapping_file, facility or "") if mapping_file else EMPTY_MAPPING
     repository = InMemoryRepository(keep_encounters=False)
-    reports = [
-        import_file(path, repository, fmt=fmt, facility_code=facility, mapping=mapping) for path in files
-    ]
+    reports = [import_file(path, repository, fmt=fmt, facility_code=facility, mapping=mapping) for path in files]
     if as_json:
         typer.echo(json.dumps([report.as_dict() for report in reports], ensure_ascii=False, indent=2))
     else:

@@ -41,6 +41,8 @@ class PreparedRecord:
     content_hash: str
     findings: tuple[Finding, ...] = ()
     declared: Any = None
+    #: The encounter as JSON (what is stored; hashed once).
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 #: What became of one record: its outcome, or the reason it could not be stored.
@@ -68,8 +70,13 @@ Progress = Callable[[ImportReport], None]
 
 def content_hash(encounter: Encounter) -> str:
     """SHA-256 of the encounter's canonical JSON (keys sorted), the test for "nothing changed"."""
-    payload = json.dumps(encounter.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return payload_hash(encounter.model_dump(mode="json"))
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    """SHA-256 of an encounter's JSON form with keys sorted."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def import_items(
@@ -127,8 +134,9 @@ def _prepare(
     seen.add(key)
     mapping = mappings(encounter.facility_code) if mappings is not None else EMPTY_MAPPING
     encounter, mapping_findings = map_codes(encounter, mapping)
+    payload = encounter.model_dump(mode="json")
     return PreparedRecord(
-        item.label, encounter, content_hash(encounter), item.findings + mapping_findings, item.declared
+        item.label, encounter, payload_hash(payload), item.findings + mapping_findings, item.declared, payload
     )
 
 
@@ -224,4 +232,3 @@ class InMemoryRepository:
         if found is None:
             raise LookupError("this repository does not keep encounters")
         return found
-

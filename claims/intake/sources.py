@@ -16,7 +16,7 @@ from claims.intake.hl7v2 import read_hl7
 from claims.intake.mapping import EMPTY_MAPPING, CodeMapping
 from claims.intake.records import IntakeFileError, IntakeItem
 from claims.intake.report import ImportReport
-from claims.intake.service import EncounterRepository, ImportLog, MappingLookup, Progress, import_items
+from claims.intake.service import BATCH_SIZE, EncounterRepository, ImportLog, MappingLookup, Progress, import_items
 from claims.intake.tabular import read_csv, read_xlsx
 from claims.intake.xml130 import read_xml130
 
@@ -120,6 +120,7 @@ def import_stream(
     mapping: CodeMapping = EMPTY_MAPPING,
     mappings: MappingLookup | None = None,
     progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
     """Import one input; one that cannot be read at all gives a report with the reason in ``file_errors``."""
     buffer = buffered(handle)
@@ -132,7 +133,9 @@ def import_stream(
     report = ImportReport(name, shown)
     try:
         items = read_stream(buffer, shown, source=name, facility_code=facility_code, mapping=mapping)
-        import_items(items, repository, report, mappings or (lambda _: mapping), progress=progress)
+        import_items(
+            items, repository, report, mappings or (lambda _: mapping), progress=progress, batch_size=batch_size
+        )
     except (IntakeFileError, OSError, UnicodeDecodeError) as exc:
         report.file_errors.append(str(exc))
     return report

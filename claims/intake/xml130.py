@@ -52,7 +52,8 @@ def read_xml130(handle: IO[bytes], *, source: str = "xml130", facility_code: str
                 continue
             if facility_code and encounter.facility_code != facility_code:
                 yield ParsedRecord(
-                    label, error=f"XML1 MA_CSKCB: the claim is of facility {encounter.facility_code}, not {facility_code}"
+                    label,
+                    error=f"XML1 MA_CSKCB: the claim is of facility {encounter.facility_code}, not {facility_code}",
                 )
                 continue
             # tolerated deviations (inline tables, the xsi typo …) are formatting, nothing for a clerk to fix
