@@ -15,6 +15,6 @@ def ping(note: str = "") -> None:
     log.info("ping", note=note)
 
 
-import workers.intake  # noqa: E402, F401 - declares the intake actors
+import workers.intake  # noqa: E402 - declares the intake actors
 import workers.review  # noqa: E402 - declares the review actors
 import workers.submission  # noqa: E402, F401 - declares the submission actors

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
@@ -133,7 +134,7 @@ def verify_declared(
     outcome.skipped = len(claim_ids) - len(open_claims)
     if not open_claims:
         return outcome
-    payloads = dict(
+    payloads: dict[int, dict[str, Any]] = dict(
         session.execute(
             select(EncounterRecord.id, EncounterRecord.payload).where(
                 EncounterRecord.id.in_([c.encounter_id for c in open_claims])
@@ -146,7 +147,7 @@ def verify_declared(
     for facility_id, group in by_facility.items():
         facility = session.get(Facility, facility_id)
         assert facility is not None
-        encounters = [Encounter.model_validate(payloads[c.encounter_id]) for c in group]
+        encounters = [Encounter.model_validate(payloads[c.encounter_id or 0]) for c in group]
         results = price_encounters(encounters, engine_facility(facility), tariff)
         pairs = []
         for claim, priced in zip(group, results, strict=True):

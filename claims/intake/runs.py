@@ -182,7 +182,8 @@ def execute_queued(factory: sessionmaker[Session], import_id: int) -> ImportRepo
             return None
         actor = run_principal(run)
         try:
-            return run_import(session, actor, run, ChunkReader(factory, import_id), session.commit)
+            reader = io.BufferedReader(ChunkReader(factory, import_id), CHUNK_BYTES)
+            return run_import(session, actor, run, reader, session.commit)
         except Exception as exc:
             session.rollback()
             run = session.get(ImportRun, import_id)

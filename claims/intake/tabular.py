@@ -206,7 +206,7 @@ def read_xlsx(
     ``path`` may be a seekable binary file)."""
     from openpyxl import load_workbook
 
-    source = source or getattr(path, "name", "xlsx")
+    source = source or str(getattr(path, "name", "xlsx"))
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook["encounters"] if "encounters" in workbook.sheetnames else workbook.worksheets[0]

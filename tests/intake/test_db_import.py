@@ -155,5 +155,5 @@ def test_a_changed_encounter_after_sending_makes_a_new_claim_version(session_fac
     run_pricing(session_factory, payloads[-1]["encounter_ids"])
     with session_factory() as session:
         rows = session.scalars(select(Claim).order_by(Claim.version)).all()
-        assert [(c.version, c.status) for c in rows][0] == (1, "sent")
+        assert (rows[0].version, rows[0].status) == (1, "sent")
         assert rows[1].version == 2 and rows[1].supersedes_id == sent_id
