@@ -53,14 +53,14 @@ def price_imported(
         return outcome
     priced = set(session.scalars(select(Claim.encounter_id).where(Claim.encounter_id.in_([r.id for r in records]))))
     keys = list({(r.facility_id, r.ma_lk) for r in records})
-    newest = dict(
-        ((fid, ma_lk), version)
+    newest = {
+        (fid, ma_lk): version
         for fid, ma_lk, version in session.execute(
             select(EncounterRecord.facility_id, EncounterRecord.ma_lk, func.max(EncounterRecord.version))
             .where(tuple_(EncounterRecord.facility_id, EncounterRecord.ma_lk).in_(keys))
             .group_by(EncounterRecord.facility_id, EncounterRecord.ma_lk)
         )
-    )
+    }
     by_facility: dict[int, list[EncounterRecord]] = {}
     for record in records:
         if record.id in priced or newest.get((record.facility_id, record.ma_lk)) != record.version:
@@ -134,13 +134,14 @@ def verify_declared(
     outcome.skipped = len(claim_ids) - len(open_claims)
     if not open_claims:
         return outcome
-    payloads: dict[int, dict[str, Any]] = dict(
-        session.execute(
+    payloads: dict[int, dict[str, Any]] = {
+        id_: payload
+        for id_, payload in session.execute(
             select(EncounterRecord.id, EncounterRecord.payload).where(
                 EncounterRecord.id.in_([c.encounter_id for c in open_claims])
             )
-        ).tuples()
-    )
+        )
+    }
     by_facility: dict[int, list[Claim]] = {}
     for claim in open_claims:
         by_facility.setdefault(claim.facility_id, []).append(claim)
