@@ -122,4 +122,3 @@ def transition_many(
 
         session.info[AUDITED_FLAG] = session.info.get(AUDITED_FLAG, 0) + count
     return count
-

@@ -17,7 +17,7 @@ from claims.audit import service as audit
 from claims.auth.models import Role
 from claims.auth.scope import Principal
 from claims.catalogue.models import Facility
-from claims.intake.mapping import EMPTY_MAPPING
+from claims.intake.mapping import EMPTY_MAPPING, CodeMapping
 from claims.intake.models import ImportChunk, ImportRun
 from claims.intake.records import IntakeFileError
 from claims.intake.report import ImportReport
@@ -125,9 +125,11 @@ def run_import(
     commit: Callable[[], None] | None = None,
     *,
     batch_size: int | None = None,
+    mapping: CodeMapping | None = None,
 ) -> ImportReport:
     """Import ``handle`` for ``run``: store every record (each its own unit of work), queue pricing, keep the
-    report on the run. ``commit`` is called after every batch (progress is visible to others) and at the end."""
+    report on the run. ``commit`` is called after every batch (progress is visible to others) and at the end.
+    ``mapping`` replaces the facilities' mapping tables for this run (a mapping file given to the CLI)."""
     commit = commit or session.flush
     run.status, run.started_at = "running", utcnow()
     facility_code = (
@@ -141,7 +143,7 @@ def run_import(
         report.file_errors.append(str(exc))
         return finish_run(session, actor, run, report)
     commit()
-    mappings = DbMappings(session)
+    mappings: Callable[[str], CodeMapping] = DbMappings(session) if mapping is None else (lambda _code: mapping)
     repository = DbRepository(session, actor, import_id=run.id, source=run.format)
 
     def progress(report: ImportReport) -> None:
@@ -150,7 +152,8 @@ def run_import(
 
     report = import_stream(
         buffer, run.source, repository, fmt=run.format, facility_code=facility_code,
-        mapping=mappings(facility_code) if facility_code else EMPTY_MAPPING, mappings=mappings, progress=progress,
+        mapping=mapping if mapping is not None else mappings(facility_code) if facility_code else EMPTY_MAPPING,
+        mappings=mappings, progress=progress,
         batch_size=batch_size or BATCH_SIZE,
     )  # fmt: skip
     finish_run(session, actor, run, report)
