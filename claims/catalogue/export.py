@@ -96,13 +96,17 @@ def _from_tariff_row(r: TariffRow, lay: Layout, facility: str) -> dict[str, str]
     return out
 
 
-def g2_records(rows: Sequence[CatalogueRow | TariffRow], kind: str, facility: str = "") -> list[dict[str, str]]:
+def g2_records(
+    rows: Sequence[CatalogueRow | TariffRow], kind: str, facility: str = ""
+) -> list[dict[str, str]]:
     """Rows as G2 records (column → text), numbered by ``STT``."""
     lay = LAYOUTS[kind]
     out = []
     for i, r in enumerate(rows, start=1):
         rec = (
-            _from_catalogue_row(r, lay, facility) if isinstance(r, CatalogueRow) else _from_tariff_row(r, lay, facility)
+            _from_catalogue_row(r, lay, facility)
+            if isinstance(r, CatalogueRow)
+            else _from_tariff_row(r, lay, facility)
         )
         rec["STT"] = str(i)
         out.append(rec)

@@ -158,7 +158,9 @@ def _find_header(
 def _generation(lay: Layout, columns: dict[str, int]) -> str:
     names = {norm(c) for c in columns}
     g2 = sum(norm(c) in names for c in lay.g2_columns) / max(1, len(lay.g2_columns))
-    g1 = sum(norm(c) in names for c in lay.g1_columns) / max(1, len(lay.g1_columns)) if lay.g1_columns else 0.0
+    g1 = (
+        sum(norm(c) in names for c in lay.g1_columns) / max(1, len(lay.g1_columns)) if lay.g1_columns else 0.0
+    )
     if max(g1, g2) < 0.5:
         return "other"
     return "G2" if g2 >= g1 else "G1"
@@ -248,7 +250,9 @@ def load_cells(
     result = LoadResult(source, lay.kind, _generation(lay, columns), hi + 1)
     for req in lay.required:
         if req not in fmap and not (req == "facility" and facility):
-            result.errors.append(RowError(0, req, f"required column for {lay.template} missing ({lay.fields[req][0]})"))
+            result.errors.append(
+                RowError(0, req, f"required column for {lay.template} missing ({lay.fields[req][0]})")
+            )
     if any(e.row == 0 for e in result.errors):
         return result
     for i in range(hi + 1, len(cells)):
@@ -307,7 +311,11 @@ def _parse_row(
         if req in lay.required and not val:
             errors.append(RowError(rownum, lay.fields[req][0], "required value is empty"))
     for req in ("valid_from", "price_bh"):
-        if req in lay.required and values.get(req) is None and not any(e.field == lay.fields[req][0] for e in errors):
+        if (
+            req in lay.required
+            and values.get(req) is None
+            and not any(e.field == lay.fields[req][0] for e in errors)
+        ):
             errors.append(RowError(rownum, lay.fields[req][0], "required value is empty"))
     start = values.get("valid_from")
     ends = [d for d in (values.get("valid_to"), values.get("valid_to_gateway")) if isinstance(d, date)]

@@ -122,3 +122,4 @@ def transition_many(
 
         session.info[AUDITED_FLAG] = session.info.get(AUDITED_FLAG, 0) + count
     return count
+

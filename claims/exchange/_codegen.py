@@ -82,11 +82,11 @@ def render() -> str:
             t = data[v][table]
             lst = f'"{t["list"]}"' if t["list"] else "None"
             head = f'"{table}", "{v}", "{t["root"]}", {lst}, "{t["record"]}"'
-            out.append(f'        "{table}": TableSpec({head}, (')
+            out.append(f"        \"{table}\": TableSpec({head}, (")
             for f in t["fields"]:
                 out.append(
                     f'            FieldSpec("{f["name"]}", "{f["name"].lower()}", "{f["kind"]}", {f["max"]}, '
-                    f"{f['required']}, {f['scale']}, {f['list']}),"
+                    f'{f["required"]}, {f["scale"]}, {f["list"]}),'
                 )
             out.append("        )),")
         out.append("    },")

@@ -44,7 +44,9 @@ def validate_cmd(
             from claims.exchange.problems import Problem
 
             reports.append(
-                Report(str(path), [Problem("structural", "unreadable", "ENVELOPE", "", "", str(exc), str(exc))])
+                Report(
+                    str(path), [Problem("structural", "unreadable", "ENVELOPE", "", "", str(exc), str(exc))]
+                )
             )
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
@@ -52,7 +54,9 @@ def validate_cmd(
         for r in reports:
             status = "OK" if r.valid else "INVALID"
             n_warn = len(r.problems) - len(r.errors)
-            typer.echo(f"{r.source}: {status} ({r.hoso_count} HOSO, {len(r.errors)} errors, {n_warn} warnings)")
+            typer.echo(
+                f"{r.source}: {status} ({r.hoso_count} HOSO, {len(r.errors)} errors, {n_warn} warnings)"
+            )
             for p in r.problems:
                 if p.severity == "error" or warnings:
                     typer.echo(f"  {p}")
@@ -64,7 +68,9 @@ def validate_cmd(
 
 
 def _explain(report: Report) -> None:
-    tables = {(p.hoso, p.table) for p in report.errors if p.category == "structural" and p.table != "ENVELOPE"}
+    tables = {
+        (p.hoso, p.table) for p in report.errors if p.category == "structural" and p.table != "ENVELOPE"
+    }
     if not tables:
         return
     for item in EnvelopeReader(Path(report.source)):
@@ -84,7 +90,9 @@ def show_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)])
     """Readable dump of every table of every HOSO."""
     result = read_envelope(file)
     env = result.envelope
-    typer.echo(f"MACSKCB {env.macskcb}  NGAYLAP {env.ngaylap}  SOLUONGHOSO {env.soluonghoso}  HOSO {len(env.hoso)}")
+    typer.echo(
+        f"MACSKCB {env.macskcb}  NGAYLAP {env.ngaylap}  SOLUONGHOSO {env.soluonghoso}  HOSO {len(env.hoso)}"
+    )
     for i, h in enumerate(env.hoso, 1):
         typer.echo(f"\n=== HOSO {i}  MA_LK {h.ma_lk}  version {h.version}")
         for table, recs in h.tables().items():
@@ -111,7 +119,9 @@ def show_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)])
 def convert_cmd(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     to: Annotated[str, typer.Option("--to", help="Target version: 3176 or 4750")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (default: stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout)")
+    ] = None,
 ) -> None:
     """Rewrite an envelope in the 3176 or the 4750 shape (streamed: one HOSO at a time).
 
@@ -146,7 +156,9 @@ def convert_cmd(
     if reader.soluonghoso != count:
         typer.echo(f"note: source SOLUONGHOSO {reader.soluonghoso} but {count} HOSO were present", err=True)
     if reader.chukydonvi.strip():
-        typer.echo("note: the source signature (CHUKYDONVI) was not carried over; sign the new file", err=True)
+        typer.echo(
+            "note: the source signature (CHUKYDONVI) was not carried over; sign the new file", err=True
+        )
     if output is not None:
         typer.echo(f"wrote {output} ({count} HOSO, version {to})", err=True)
 

@@ -36,7 +36,9 @@ def convert_hoso(hoso: Hoso, to: str) -> tuple[Hoso, list[str]]:
         else:
             di = x13.ma_noi_di or x13.ma_cskcb_di
             if ";" in di:
-                notes.append(f"XML13: MA_CSKCB_DI lists several facilities ({di}); 4750 MA_NOI_DI keeps the first")
+                notes.append(
+                    f"XML13: MA_CSKCB_DI lists several facilities ({di}); 4750 MA_NOI_DI keeps the first"
+                )
                 di = di.split(";")[0]
             x13 = replace(
                 x13,

@@ -496,7 +496,11 @@ def _build_hoso(
         kw[t.lower()] = tr.records[0] if SPECS["4750"][t].single else tuple(tr.records)
     shapes = {tr.shape for tr in tables.values() if tr.shape}
     x1 = kw.get("xml1")
-    by_date = version_for_date(x1.ngay_ra or x1.ngay_vao) if x1 is not None and (x1.ngay_ra or x1.ngay_vao) else None
+    by_date = (
+        version_for_date(x1.ngay_ra or x1.ngay_vao)
+        if x1 is not None and (x1.ngay_ra or x1.ngay_vao)
+        else None
+    )
     version: str | None
     if len(shapes) == 1:
         version = shapes.pop()
@@ -666,7 +670,9 @@ def read_checkin(data: bytes) -> tuple[CheckIn, list[Problem]]:
     root, _ = parse_document(data, "check-in document")
     tr = parse_table("XML0", root)
     sig = root.find("CHUKYDONVI")
-    raw_sig = "" if sig is None else (sig.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in sig)
+    raw_sig = (
+        "" if sig is None else (sig.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in sig)
+    )
     by_date = version_for_date(tr.records[0].ngay_vao) if tr.records and tr.records[0].ngay_vao else None
     return CheckIn(records=tuple(tr.records), chukydonvi=raw_sig, version=by_date), tr.problems
 

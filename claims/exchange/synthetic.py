@@ -18,7 +18,9 @@ def _r(v: Decimal) -> Decimal:
     return v.quantize(_C, rounding=ROUND_HALF_UP)
 
 
-def make_claim(lines: int = 15, index: int = 0, ngay_vao: str = "202601050800", ma_cskcb: str = "01999") -> Hoso:
+def make_claim(
+    lines: int = 15, index: int = 0, ngay_vao: str = "202601050800", ma_cskcb: str = "01999"
+) -> Hoso:
     """An inpatient claim with ``lines`` billed lines (about a third drugs, the rest services/supplies).
 
     Line splits follow spec/xml130.md §7.1–7.2 with an 80 % benefit level, and XML1 holds the sums, so the

@@ -168,7 +168,9 @@ def _problem(
     )
 
 
-def _normalised(table: str, root: etree._Element, version: str, hoso: int) -> tuple[etree._Element, list[Problem]]:
+def _normalised(
+    table: str, root: etree._Element, version: str, hoso: int
+) -> tuple[etree._Element, list[Problem]]:
     """A copy of the table in which the deviations we tolerate are undone, and a warning for each.
 
     Tolerated (spec/xml130.md §3, §11): elements out of the appendix order, decimal commas, an integer
@@ -453,7 +455,9 @@ def arithmetic_problems(hoso: Hoso, index: int = 0) -> list[Problem]:
             )
         for name, got, want, vi, en in sums:
             out.append(
-                _arith(hoso, index, "XML1", name, got, want, f"{name} phải bằng {vi}", f"{name} must equal {en}")
+                _arith(
+                    hoso, index, "XML1", name, got, want, f"{name} phải bằng {vi}", f"{name} must equal {en}"
+                )
             )
     if lines:
         # §7.5: fee-for-service part. One real exporter writes 0 here whatever the lines say, so this is

@@ -188,13 +188,8 @@ class OfficeGateway:
         document = _document(kind, facility, doc_key, digest, envelope, now, period, claimed, fund)
         outcome = self.store.record(document)
         if outcome.replaced is not None:
-            log.info(
-                "office.version_replaced",
-                kind=kind,
-                facility=facility.facility_code,
-                ma_lk=doc_key,
-                version=outcome.document.version,
-            )
+            log.info("office.version_replaced", kind=kind, facility=facility.facility_code, ma_lk=doc_key,
+                     version=outcome.document.version)
         return self._receipt(outcome.document, duplicate=outcome.duplicate)
 
     @staticmethod

@@ -100,7 +100,9 @@ class InMemoryGatewayStore:
                 self._duplicates += 1
                 return ReceiveOutcome(current, duplicate=True, replaced=None)
             versions = self._versions.setdefault(key, [])
-            stored = replace(document, transaction_id=self._next_id(document.received_at), version=len(versions) + 1)
+            stored = replace(
+                document, transaction_id=self._next_id(document.received_at), version=len(versions) + 1
+            )
             versions.append(stored)
             self._current[key] = stored
             return ReceiveOutcome(stored, duplicate=False, replaced=current)
@@ -130,7 +132,9 @@ class InMemoryGatewayStore:
     def documents(self, kind: DocumentKind, facility_code: str | None = None) -> list[ReceivedDocument]:
         with self._lock:
             return [
-                document for (k, f, _), document in self._current.items() if k == kind and facility_code in (None, f)
+                document
+                for (k, f, _), document in self._current.items()
+                if k == kind and facility_code in (None, f)
             ]
 
     def count_refusal(self) -> None:
@@ -161,7 +165,9 @@ class InMemoryGatewayStore:
 
     def assessments(self, facility_code: str, period: str | None = None) -> list[AssessmentResult]:
         with self._lock:
-            found = [r for (f, _), r in self._assessments.items() if f == facility_code and period in (None, r.period)]
+            found = [
+                r for (f, _), r in self._assessments.items() if f == facility_code and period in (None, r.period)
+            ]
         return sorted(found, key=lambda r: r.ma_lk)
 
     def save_notice(self, notice: PaymentNotice) -> None:

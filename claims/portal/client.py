@@ -118,10 +118,8 @@ class GatewayClient:
         body = self._json("token", response)
         code = str(body.get("maKetQua", ""))
         api_key = body.get("APIKey") if isinstance(body.get("APIKey"), dict) else None
-        if (
-            response.status_code == httpx.codes.UNAUTHORIZED
-            or code in p.AUTH_CODES
-            or (code == p.OK and api_key is None)
+        if response.status_code == httpx.codes.UNAUTHORIZED or code in p.AUTH_CODES or (
+            code == p.OK and api_key is None
         ):
             raise GatewayAuthError("token", GatewayReceipt(code or "401", None, None, body.get("thongDiep")))
         if code != p.OK or api_key is None:
@@ -306,7 +304,9 @@ class GatewayClient:
     @staticmethod
     def _raise_for_code(call: str, receipt: GatewayReceipt, response: httpx.Response) -> None:
         if receipt.code in p.RETRYABLE_CODES or response.status_code >= 500:
-            raise GatewayServerError(call, f"maKetQua {receipt.code}", maybe_received=True, status=response.status_code)
+            raise GatewayServerError(
+                call, f"maKetQua {receipt.code}", maybe_received=True, status=response.status_code
+            )
         raise GatewayRejected(call, receipt)
 
     @staticmethod

@@ -50,7 +50,7 @@ def parse_expiry(value: object, now: datetime) -> datetime | None:
         if "." in text:
             head, _, tail = text.partition(".")
             digits = "".join(ch for ch in tail if ch.isdigit())
-            text = f"{head}.{digits[:6]}{tail[len(digits) :]}"
+            text = f"{head}.{digits[:6]}{tail[len(digits):]}"
         for fmt in _FORMATS:
             try:
                 parsed = datetime.strptime(text, fmt)

@@ -77,7 +77,9 @@ def price_command(
         Path | None,
         typer.Option("--tariff", help="Catalogue file (G1/G2, XLSX or CSV) to check codes and prices."),
     ] = None,
-    demo_tariff: Annotated[bool, typer.Option("--demo-tariff", help="Check against the demo catalogue.")] = False,
+    demo_tariff: Annotated[
+        bool, typer.Option("--demo-tariff", help="Check against the demo catalogue.")
+    ] = False,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Anchor date of the rules (default: the admission date).")
     ] = None,
@@ -137,9 +139,14 @@ def price_vectors_command(
             if r.computed:
                 for line in r.computed["lines"]:
                     typer.echo(
-                        "    line " + str(line["stt"]) + ": " + ", ".join(f"{f}={_fmt(line[f])}" for f in LINE_FIELDS)
+                        "    line "
+                        + str(line["stt"])
+                        + ": "
+                        + ", ".join(f"{f}={_fmt(line[f])}" for f in LINE_FIELDS)
                     )
-                typer.echo("    totals: " + ", ".join(f"{f}={_fmt(r.computed['totals'][f])}" for f in TOTAL_FIELDS))
+                typer.echo(
+                    "    totals: " + ", ".join(f"{f}={_fmt(r.computed['totals'][f])}" for f in TOTAL_FIELDS)
+                )
                 for rej in r.computed["rejected_lines"]:
                     typer.echo(f"    rejected line {rej['stt']}: {rej['reason']}")
             if r.error:

@@ -115,7 +115,8 @@ def register(app: typer.Typer) -> None:
         )
         if as_json:
             payload = [
-                {"file": str(r.path), "error": r.error, "findings": [f.as_dict() for f in r.findings]} for r in results
+                {"file": str(r.path), "error": r.error, "findings": [f.as_dict() for f in r.findings]}
+                for r in results
             ]
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         else:

@@ -90,7 +90,8 @@ def check_many(
     """Run the catalogue over many claims at once (cross-claim checks see them all). Pure: no database."""
     with _gc_paused():
         claims = [
-            checks.claim_from_tables(tables_of_read(h) if isinstance(h, HosoRead) else tables_of_hoso(h)) for h in hosos
+            checks.claim_from_tables(tables_of_read(h) if isinstance(h, HosoRead) else tables_of_hoso(h))
+            for h in hosos
         ]
         return checks.run(
             claims,

@@ -39,7 +39,6 @@ def _compare(where: str, left: dict[str, Any], right: dict[str, Any]) -> list[Ch
 def diff_snapshots(left: dict[str, Any], right: dict[str, Any]) -> list[Change]:
     """Fields that differ between two ``claims.claim.service.snapshot`` values."""
     changes = _compare("XML1", left.get("claim", {}), right.get("claim", {}))
-
     def by_key(snap: dict[str, Any]) -> dict[tuple[str, int], dict[str, Any]]:
         return {(line["table_name"], int(line["stt"])): line for line in snap.get("lines", [])}
 

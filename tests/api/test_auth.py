@@ -61,8 +61,7 @@ def test_every_role_can_log_in_via_form_and_cookie(client, world):
         client.cookies.clear()
         token = csrf_of(client)
         r = client.post(
-            "/login",
-            data={"username": username, "password": factories.PASSWORD, "csrf_token": token},
+            "/login", data={"username": username, "password": factories.PASSWORD, "csrf_token": token},
             follow_redirects=False,
         )
         assert r.status_code == 303

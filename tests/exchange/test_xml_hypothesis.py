@@ -75,7 +75,9 @@ def claims(draw: st.DrawFn) -> tuple[Hoso, str]:
     version = draw(st.sampled_from(["4750", "3176"]))
     ma_lk = draw(st.from_regex(re.compile(r"[A-Z0-9]{1,20}", re.ASCII), fullmatch=True))
     kw: dict[str, Any] = {"xml1": draw(record(version, "XML1", ma_lk))}
-    tables = draw(st.lists(st.sampled_from([f"XML{i}" for i in range(2, 16) if i != 12]), max_size=4, unique=True))
+    tables = draw(
+        st.lists(st.sampled_from([f"XML{i}" for i in range(2, 16) if i != 12]), max_size=4, unique=True)
+    )
     for t in tables:
         if SPECS[version][t].single:
             kw[t.lower()] = draw(record(version, t, ma_lk))
@@ -84,13 +86,17 @@ def claims(draw: st.DrawFn) -> tuple[Hoso, str]:
     return Hoso(**kw, version=version), version
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(claims())
 def test_any_claim_writes_valid_and_reads_back_equal(claim: tuple[Hoso, str]) -> None:
     hoso, version = claim
     data = write_claim(hoso, macskcb="01999", ngaylap="20260101", version=version, validate=True)
     report = validate_file(data)
-    assert not [p for p in report.problems if p.category == "structural" and p.severity == "error"], report.problems
+    assert not [p for p in report.problems if p.category == "structural" and p.severity == "error"], (
+        report.problems
+    )
     back = read_envelope(data).envelope.hoso[0]
     assert back.tables().keys() == hoso.tables().keys()
     for table, recs in hoso.tables().items():
@@ -134,7 +140,9 @@ def test_missing_required_element_is_reported(table: str, data: st.DataObject) -
         if table == "XML1":
             return re.sub(rb"<" + name.encode() + rb">[^<]*</" + name.encode() + rb">", b"", doc, count=1)
         parts = doc.split(b"<" + record_tag + b">")
-        parts[pos] = re.sub(rb"<" + name.encode() + rb">[^<]*</" + name.encode() + rb">", b"", parts[pos], count=1)
+        parts[pos] = re.sub(
+            rb"<" + name.encode() + rb">[^<]*</" + name.encode() + rb">", b"", parts[pos], count=1
+        )
         return (b"<" + record_tag + b">").join(parts)
 
     errs = _errors(_rewrite_table(BASE_BYTES, table, drop))
@@ -148,7 +156,9 @@ def test_missing_required_element_is_reported(table: str, data: st.DataObject) -
 def test_over_long_value_is_reported(data: st.DataObject) -> None:
     table = data.draw(st.sampled_from(["XML1", "XML3"]))
     spec = SPECS["3176"][table]
-    f = data.draw(st.sampled_from([f for f in spec.fields if f.kind == "str" and f.max_length and not f.is_list]))
+    f = data.draw(
+        st.sampled_from([f for f in spec.fields if f.kind == "str" and f.max_length and not f.is_list])
+    )
     text = "x" * (f.max_length + data.draw(st.integers(1, 5)))
     if table == "XML1":
         hoso = replace(BASE, xml1=replace(BASE.xml1, **{f.attr: text}))
@@ -167,7 +177,9 @@ def test_over_long_value_is_reported(data: st.DataObject) -> None:
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
 def test_wrong_date_form_is_reported(data: st.DataObject) -> None:
-    f = data.draw(st.sampled_from([f for f in SPECS["3176"]["XML1"].fields if f.kind in ("date", "datetime")]))
+    f = data.draw(
+        st.sampled_from([f for f in SPECS["3176"]["XML1"].fields if f.kind in ("date", "datetime")])
+    )
     good = 8 if f.kind == "date" else 12
     n = data.draw(st.sampled_from([n for n in (6, 8, 10, 11, 12, 13) if n != good]))
     bad = data.draw(st.sampled_from(["2", "x", "/"])) * n
@@ -179,10 +191,14 @@ def test_wrong_date_form_is_reported(data: st.DataObject) -> None:
 
 
 @settings(max_examples=15, deadline=None)
-@given(table=st.sampled_from(["XML1", "XML2", "XML3", "XML5"]), junk=st.sampled_from(["!!!", "@@", "A", "====x"]))
+@given(
+    table=st.sampled_from(["XML1", "XML2", "XML3", "XML5"]), junk=st.sampled_from(["!!!", "@@", "A", "====x"])
+)
 def test_broken_base64_is_reported(table: str, junk: str) -> None:
     pat = re.compile(rb"(<LOAIHOSO>" + table.encode() + rb"</LOAIHOSO><NOIDUNGFILE>)([^<]*)(</NOIDUNGFILE>)")
     data = pat.sub(lambda m: m.group(1) + m.group(2)[:40] + junk.encode() + m.group(3), BASE_BYTES)
     errs = _errors(data)
-    assert any((p.table, p.field, p.code) == (table, "NOIDUNGFILE", "base64") for p in errs), [str(p) for p in errs]
+    assert any((p.table, p.field, p.code) == (table, "NOIDUNGFILE", "base64") for p in errs), [
+        str(p) for p in errs
+    ]
     assert read_envelope(data).envelope.hoso[0].records(table) == ()

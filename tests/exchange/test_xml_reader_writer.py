@@ -118,7 +118,11 @@ def test_convert_between_shapes() -> None:
     assert h3.xml14 is not None and h3.xml14.ngay_hen_kl == "20260206"
     assert any("TEN_DICH_VU" in n for n in notes) and any("NGAY_HEN_KL" in n for n in notes)
     back, _ = convert_hoso(h3, "4750")
-    assert back.xml13 is not None and back.xml13.ma_noi_di == "01001" and back.xml14.ngay_hen_kl == "202602060000"  # type: ignore[union-attr]
+    assert (
+        back.xml13 is not None
+        and back.xml13.ma_noi_di == "01001"
+        and back.xml14.ngay_hen_kl == "202602060000"
+    )  # type: ignore[union-attr]
     with pytest.raises(ValueError):
         convert_hoso(h, "130")
 
@@ -130,7 +134,9 @@ def test_many_hoso_streamed_one_at_a_time() -> None:
     for item in reader:
         assert item.tables == {} and item.hoso.xml1 is not None
         seen += 1
-    assert seen == 50 and reader.soluonghoso == 50 and not [p for p in reader.problems if p.severity == "error"]
+    assert (
+        seen == 50 and reader.soluonghoso == 50 and not [p for p in reader.problems if p.severity == "error"]
+    )
 
 
 def test_soluonghoso_mismatch_is_structural() -> None:
@@ -239,7 +245,9 @@ def test_base64_without_padding_is_tolerated_and_junk_is_not() -> None:
 def test_duplicate_element_is_kept_and_reported_once() -> None:
     h = make_claim(lines=2)
     data = write_claim(h, ngaylap="20260105")
-    start = data.index(b"<LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>") + len(b"<LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>")
+    start = data.index(b"<LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>") + len(
+        b"<LOAIHOSO>XML1</LOAIHOSO><NOIDUNGFILE>"
+    )
     end = data.index(b"</NOIDUNGFILE>", start)
     doc = base64.b64decode(data[start:end]).replace(b"</GHI_CHU>", b"</GHI_CHU><GHI_CHU>again</GHI_CHU>")
     data = data[:start] + base64.b64encode(doc) + data[end:]

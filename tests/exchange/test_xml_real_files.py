@@ -31,7 +31,10 @@ EXPECTED: dict[str, dict[tuple[str, str, str, str, str], int]] = {
             for t in ("XML1", "XML2", "XML3", "XML4", "XML5", "XML6", "XML7", "XML9", "XML15")
         },
         # README: five tables as a self-closing <NOIDUNGFILE/>
-        **{(W, "tolerated", "empty_file", t, "NOIDUNGFILE"): 1 for t in ("XML8", "XML10", "XML11", "XML13", "XML14")},
+        **{
+            (W, "tolerated", "empty_file", t, "NOIDUNGFILE"): 1
+            for t in ("XML8", "XML10", "XML11", "XML13", "XML14")
+        },
         # MA_BENH (required by the appendix) is left empty on the service lines by this exporter
         (W, "structural", "required_empty", "XML3", "MA_BENH"): 12,
     },
@@ -91,7 +94,9 @@ EXPECTED: dict[str, dict[tuple[str, str, str, str, str], int]] = {
 
 # Problems that travel with the data: after read → write, our output still carries the hospital's values,
 # so only these remain (everything tolerated on input is normalised away by the writer).
-EXPECTED_AFTER_WRITE = {name: {k: v for k, v in exp.items() if k[1] != "tolerated"} for name, exp in EXPECTED.items()}
+EXPECTED_AFTER_WRITE = {
+    name: {k: v for k, v in exp.items() if k[1] != "tolerated"} for name, exp in EXPECTED.items()
+}
 
 FILES = list(EXPECTED)
 

@@ -201,7 +201,7 @@ def test_results_and_notices_are_published_as_json_and_csv() -> None:
     async def scenario() -> dict[str, Any]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://office.test") as http:
-            key = await http.post(p.TOKEN_PATH, data={"username": "01001_BV", "password": account().password_md5})
+            key = (await http.post(p.TOKEN_PATH, data={"username": "01001_BV", "password": account().password_md5}))
             api = key.json()["APIKey"]
             h = {"accessToken": api["access_token"], "tokenId": api["id_token"], "passwordHash": account().password_md5}
             out = {
@@ -237,10 +237,8 @@ def test_results_and_notices_are_published_as_json_and_csv() -> None:
 
 @pytest.mark.parametrize("kind", ["error", "timeout"])
 def test_faults_after_reception_leave_the_file_stored(kind: str) -> None:
-    config = (
-        FaultConfig(seed=3, error_after_rate=1.0)
-        if kind == "error"
-        else FaultConfig(seed=3, timeout_rate=1.0, timeout_seconds=2)
+    config = FaultConfig(seed=3, error_after_rate=1.0) if kind == "error" else FaultConfig(
+        seed=3, timeout_rate=1.0, timeout_seconds=2
     )
     app, store = office(faults=config)
 

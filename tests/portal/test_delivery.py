@@ -51,7 +51,9 @@ def test_changed_envelope_is_sent_as_a_new_version_even_after_lookup() -> None:
     async def scenario() -> Any:
         async with client_for(app) as client:
             await deliver(client, account(), "X3", signed_claim("X3"), may_have_been_received=False)
-            return await deliver(client, account(), "X3", signed_claim("X3", total="1.00"), may_have_been_received=True)
+            return await deliver(
+                client, account(), "X3", signed_claim("X3", total="1.00"), may_have_been_received=True
+            )
 
     delivery = run(scenario())
     assert not delivery.recovered and store.current("claim", "01001", "X3").version == 2

@@ -47,7 +47,6 @@ def test_month_through_the_api(db_url) -> None:
 
         results = [answer_for(c, decide) for c in claims]
     with TestClient(app) as client:
-
         def login(name: str) -> dict[str, str]:
             r = client.post("/api/auth/token", json={"username": name, "password": factories.PASSWORD})
             return {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -21,7 +21,9 @@ BASE: dict[str, Any] = {
 }
 
 
-def line(stt: int, group: str = "service", qty: Any = 1, bv: Any = 100000, bh: Any = None, **kw: Any) -> dict[str, Any]:
+def line(
+    stt: int, group: str = "service", qty: Any = 1, bv: Any = 100000, bh: Any = None, **kw: Any
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "stt": stt,
         "code": kw.pop("code", f"C{stt}"),

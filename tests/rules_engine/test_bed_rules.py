@@ -39,11 +39,8 @@ def bed(stt: int, code: str, qty: object, at: str, **kw: object) -> dict:  # typ
 # ---------------------------------------------------------------- surgical bed: 10 days after an operation
 def test_surgical_bed_within_ten_days_is_paid() -> None:
     raw = inpatient(
-        [
-            operation(1, "2024-10-02T10:00"),
-            bed(2, "K24.NG2", 10, "2024-10-02T12:00"),
-            bed(3, "K24.NO2", 5, "2024-10-12T12:00"),
-        ]
+        [operation(1, "2024-10-02T10:00"), bed(2, "K24.NG2", 10, "2024-10-02T12:00"),
+         bed(3, "K24.NO2", 5, "2024-10-12T12:00")]
     )
     claim = priced(raw)
     assert claim.rejected == ()
@@ -61,13 +58,9 @@ def test_surgical_bed_beyond_ten_days_is_rejected_with_reason() -> None:
 
 def test_surgical_days_count_per_operation_and_a_late_line_is_beyond() -> None:
     raw = inpatient(
-        [
-            operation(1, "2024-10-02T10:00"),
-            bed(2, "K24.NG2", 6, "2024-10-02T12:00"),
-            bed(3, "K24.NG2", 5, "2024-10-08T12:00"),  # 11 surgical days after the same operation
-            operation(4, "2024-10-15T09:00"),
-            bed(5, "K24.NG1", 8, "2024-10-15T12:00"),
-        ],
+        [operation(1, "2024-10-02T10:00"), bed(2, "K24.NG2", 6, "2024-10-02T12:00"),
+         bed(3, "K24.NG2", 5, "2024-10-08T12:00"),  # 11 surgical days after the same operation
+         operation(4, "2024-10-15T09:00"), bed(5, "K24.NG1", 8, "2024-10-15T12:00")],
         days=25,
     )
     assert [r.stt for r in priced(raw).rejected] == [3]
@@ -125,10 +118,8 @@ def test_icu_rule_not_applied_before_2019_01_15() -> None:
 # ---------------------------------------------------------------- observation beds (MA_NHOM 16)
 def observation_visit(day: str = "2024-10-02", qty: object = 2, kind: str = "commune") -> dict:  # type: ignore[type-arg]
     return encounter(
-        [
-            line(1, group="exam", bv=30000),
-            line(2, group="bed", qty=qty, bv=100000, ma_nhom="16", line_datetime=f"{day}T09:00", code="G16"),
-        ],
+        [line(1, group="exam", bv=30000), line(2, group="bed", qty=qty, bv=100000, ma_nhom="16",
+                                                 line_datetime=f"{day}T09:00", code="G16")],
         encounter_date=day,
         admission_datetime=f"{day}T08:00",
         discharge_datetime=f"{day}T20:00",
@@ -169,13 +160,8 @@ def test_day_care_bed_days_above_the_stay_warn() -> None:
 
 # ---------------------------------------------------------------- shared beds 50 / 33 (dated ratios)
 def test_shared_bed_ratios_in_and_out_of_their_dates() -> None:
-    raw = inpatient(
-        [
-            bed(1, "K03.NO1", 2, "2024-10-02T12:00", service_ratio=50),
-            bed(2, "K03.NO1", 1, "2024-10-04T12:00", service_ratio=33),
-        ],
-        days=3,
-    )
+    raw = inpatient([bed(1, "K03.NO1", 2, "2024-10-02T12:00", service_ratio=50),
+                     bed(2, "K03.NO1", 1, "2024-10-04T12:00", service_ratio=33)], days=3)
     claim = priced(raw)
     lines = {p.stt: p for p in claim.lines}
     assert lines[1].thanh_tien_bh == D(300000) and lines[2].thanh_tien_bh == D(99000)

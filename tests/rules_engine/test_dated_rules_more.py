@@ -137,27 +137,21 @@ def test_stopped_service_is_not_paid_from_2019_01_15() -> None:
     raw = encounter([line(1, bv=2000000, code="10.0980.0571_TB"), line(2, group="drug", bv=50000)])
     claim = priced(raw)
     assert [r.stt for r in claim.rejected] == [1] and "_TB" in claim.rejected[0].reason
-    raw.update(
-        encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00", discharge_datetime="2018-06-01T11:00"
-    )
+    raw.update(encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00",
+               discharge_datetime="2018-06-01T11:00")
     assert priced(raw).rejected == ()
 
 
 # ---------------------------------------------------------------- before 2015: no rules in the sheet
 def test_encounters_before_2015_are_rejected_with_a_clear_finding() -> None:
-    raw = encounter(
-        [line(1, bv=500000)],
-        encounter_date="2014-10-02",
-        admission_datetime="2014-10-02T08:00",
-        discharge_datetime="2014-10-02T11:00",
-    )
+    raw = encounter([line(1, bv=500000)], encounter_date="2014-10-02", admission_datetime="2014-10-02T08:00",
+                    discharge_datetime="2014-10-02T11:00")
     claim = priced(raw)
     assert claim.lines == () and [r.field for r in claim.rejected] == ["encounter_date"]
     assert "no benefit rules before 2015-01-01" in claim.rejected[0].reason
     assert any(f.code == "before_rules" for f in claim.findings)
-    raw.update(
-        encounter_date="2015-01-01", admission_datetime="2015-01-01T08:00", discharge_datetime="2015-01-01T11:00"
-    )
+    raw.update(encounter_date="2015-01-01", admission_datetime="2015-01-01T08:00",
+               discharge_datetime="2015-01-01T11:00")
     assert priced(raw).rejected == ()
 
 
@@ -167,9 +161,8 @@ def test_unpriced_technique_is_flagged_inside_the_rule_dates() -> None:
     claim = priced(raw)
     found = [f for f in claim.findings if f.code == "unpriced_service"]
     assert [f.stt for f in found] == [1] and ".0000" in found[0].reason and found[0].severity == "warning"
-    raw.update(
-        encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00", discharge_datetime="2018-06-01T11:00"
-    )
+    raw.update(encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00",
+               discharge_datetime="2018-06-01T11:00")
     assert not any(f.code == "unpriced_service" for f in priced(raw).findings)
 
 
@@ -186,12 +179,8 @@ def test_no_exam_fee_for_a_direct_admission_to_a_ward() -> None:
     assert [r.stt for r in claim.rejected] == [1] and "direct admission" in claim.rejected[0].reason
     raw["admitted_directly"] = False  # registered at the outpatient department, then admitted: paid
     assert priced(raw).rejected == ()
-    raw.update(
-        admitted_directly=True,
-        encounter_date="2018-06-01",
-        admission_datetime="2018-06-01T08:00",
-        discharge_datetime="2018-06-03T08:00",
-    )
+    raw.update(admitted_directly=True, encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00",
+               discharge_datetime="2018-06-03T08:00")
     assert priced(raw).rejected == ()
 
 

@@ -71,14 +71,18 @@ def test_negative_quantity_is_a_rejected_line_not_an_exception() -> None:
 
 
 def test_code_missing_from_tariff_on_that_date() -> None:
-    tariff = rules.Tariff([rules.TariffRow("C1", "x", "service", D(100000), date(2024, 1, 1), date(2024, 6, 30))])
+    tariff = rules.Tariff(
+        [rules.TariffRow("C1", "x", "service", D(100000), date(2024, 1, 1), date(2024, 6, 30))]
+    )
     claim = priced(encounter([line(1)]), tariff=tariff)
     assert claim.rejected[0].field == "code"
     assert "not in the catalogue on 2024-10-02" in claim.rejected[0].reason
 
 
 def test_tariff_price_caps_bh_price_and_is_traced() -> None:
-    tariff = rules.Tariff([rules.TariffRow("C1", "x", "service", D(90000), date(2024, 1, 1), row_id="t.csv:2")])
+    tariff = rules.Tariff(
+        [rules.TariffRow("C1", "x", "service", D(90000), date(2024, 1, 1), row_id="t.csv:2")]
+    )
     claim = priced(
         encounter([line(1, bv=100000), line(2, bv=500000, code="C1")]),
         tariff=rules.Tariff([*tariff.rows(), rules.TariffRow("C2", "y", "service", None, date(2024, 1, 1))]),
@@ -93,7 +97,9 @@ def test_tariff_price_caps_bh_price_and_is_traced() -> None:
 
 def test_ratio_ignored_for_digit_1_and_5_but_not_2() -> None:
     for card, expected in (("CC1010123456705", 100), ("QN5010123456705", 100), ("HN2010123456704", 50)):
-        claim = priced(encounter([line(1, group="drug", bv=1000000, listed_payment_ratio=50)], card_code=card))
+        claim = priced(
+            encounter([line(1, group="drug", bv=1000000, listed_payment_ratio=50)], card_code=card)
+        )
         assert claim.lines[0].tyle_tt_bh == expected, card
 
 
@@ -410,7 +416,9 @@ def test_unconfirmed_points_are_options() -> None:
         discharge_datetime="2024-07-02T08:00",
     )
     assert priced(raw).parameters.base_salary == 1800000
-    assert priced(raw, options=PricingOptions(base_salary_anchor="discharge")).parameters.base_salary == 2340000
+    assert (
+        priced(raw, options=PricingOptions(base_salary_anchor="discharge")).parameters.base_salary == 2340000
+    )
 
 
 def test_five_year_ceiling_converted_when_the_base_salary_changes() -> None:
@@ -438,6 +446,8 @@ def test_direct_payment_caps_by_period() -> None:
     cap = rules.direct_payment_cap("central", "inpatient", date(2024, 10, 1))
     assert cap is not None and cap[0] == D("5850000.0") and cap[1].legal_ref
     assert rules.direct_payment_cap("central", "outpatient", date(2024, 10, 1)) is None
-    assert rules.direct_payment_cap("central", "inpatient", date(2025, 8, 1)) is None  # levels renamed in 2025
+    assert (
+        rules.direct_payment_cap("central", "inpatient", date(2025, 8, 1)) is None
+    )  # levels renamed in 2025
     cap = rules.direct_payment_cap("chuyen_sau", "inpatient", date(2026, 7, 1))
     assert cap is not None and cap[0] == 2530000 * D("2.5")

@@ -61,7 +61,8 @@ def encounters(draw: st.DrawFn) -> Encounter:
     moved = tuple(
         replace(
             ln,
-            line_datetime=datetime.combine(day, datetime.min.time()) + (ln.line_datetime - datetime(2020, 1, 1)),
+            line_datetime=datetime.combine(day, datetime.min.time())
+            + (ln.line_datetime - datetime(2020, 1, 1)),
         )
         if ln.line_datetime
         else ln
@@ -72,7 +73,9 @@ def encounters(draw: st.DrawFn) -> Encounter:
     admission = datetime.combine(day, datetime.min.time()) + timedelta(hours=8)
     five = None
     if draw(st.booleans()):
-        five = FiveYear(date(day.year - 6, 1, 1), None, draw(st.decimals(min_value=0, max_value=20_000_000, places=0)))
+        five = FiveYear(
+            date(day.year - 6, 1, 1), None, draw(st.decimals(min_value=0, max_value=20_000_000, places=0))
+        )
     return Encounter(
         encounter_date=day,
         cards=(Card(draw(PREFIX) + "010123456701"),),
@@ -83,7 +86,9 @@ def encounters(draw: st.DrawFn) -> Encounter:
             draw(st.sampled_from([None, "district", "provincial", "central"])),
             draw(st.sampled_from(["I", "III", "commune", "unclassified", "polyclinic", None])),
         ),
-        route=draw(st.sampled_from(["registered_facility", "referral", "appointment", "emergency", "self_referral"])),
+        route=draw(
+            st.sampled_from(["registered_facility", "referral", "appointment", "emergency", "self_referral"])
+        ),
         visit_type=visit,
         lines=moved,
         emergency=draw(st.booleans()),

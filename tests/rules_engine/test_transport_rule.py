@@ -35,13 +35,8 @@ def test_group_not_in_the_list_is_rejected_even_with_digit_2() -> None:
 def test_route_condition_emergency_or_inpatient_transfer() -> None:
     claim = priced(trip(emergency=False, route="registered_facility"))
     assert [r.stt for r in claim.rejected] == [1] and "emergency or an inpatient transfer" in claim.rejected[0].reason
-    transfer: dict[str, Any] = dict(
-        emergency=False,
-        route="referral",
-        visit_type="inpatient",
-        admission_datetime="2024-10-02T08:00",
-        discharge_datetime="2024-10-05T08:00",
-    )
+    transfer: dict[str, Any] = dict(emergency=False, route="referral", visit_type="inpatient",
+                    admission_datetime="2024-10-02T08:00", discharge_datetime="2024-10-05T08:00")
     assert priced(trip(discharge_type="2", **transfer)).rejected == ()
     assert [r.stt for r in priced(trip(discharge_type="1", **transfer)).rejected] == [1]
 
@@ -53,9 +48,8 @@ def test_level_condition_from_district_upward() -> None:
 
 
 def test_new_levels_from_2025_07_01() -> None:
-    day = dict(
-        encounter_date="2025-08-01", admission_datetime="2025-08-01T08:00", discharge_datetime="2025-08-01T11:00"
-    )
+    day = dict(encounter_date="2025-08-01", admission_datetime="2025-08-01T08:00",
+               discharge_datetime="2025-08-01T11:00")
     ok = priced(trip(facility={"code": "x", "new_level": "co_ban"}, **day))
     assert ok.rejected == ()
     low = priced(trip(facility={"code": "x", "new_level": "ban_dau", "pre2025_level": "commune"}, **day))
@@ -63,9 +57,8 @@ def test_new_levels_from_2025_07_01() -> None:
 
 
 def test_rule_not_applied_before_2018_12_01() -> None:
-    day = dict(
-        encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00", discharge_datetime="2018-06-01T11:00"
-    )
+    day = dict(encounter_date="2018-06-01", admission_datetime="2018-06-01T08:00",
+               discharge_datetime="2018-06-01T11:00")
     claim = priced(trip("DN4010123456701", **day))
     assert 1 not in {r.stt for r in claim.rejected}
     assert any(f.code == "transport" and "no transport rule in force" in f.reason for f in claim.findings)

@@ -91,6 +91,8 @@ def test_cli_price_as_of(shared: Path, tmp_path: Path) -> None:
     path.write_text(json.dumps(doc["vectors"][14]["inputs"]), encoding="utf-8")  # PUB-15, 2024-06-28
     out = json.loads(runner.invoke(app, ["price", str(path), "--json", "--no-trace"]).output)
     assert out["totals"]["MUC_HUONG"] == 80
-    out = json.loads(runner.invoke(app, ["price", str(path), "--json", "--no-trace", "--as-of", "2024-07-01"]).output)
+    out = json.loads(
+        runner.invoke(app, ["price", str(path), "--json", "--no-trace", "--as-of", "2024-07-01"]).output
+    )
     assert out["totals"]["MUC_HUONG"] == 100  # the held-out twin of PUB-15: below the new threshold
     assert runner.invoke(app, ["price", str(path), "--as-of", "tomorrow"]).exit_code == 2

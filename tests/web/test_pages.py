@@ -295,7 +295,8 @@ def test_admin_creates_users_and_facilities_and_checks_a_catalogue(app, client, 
     sign_in(client, "clerk2", "long-enough-pass")
     sign_in(client, "admin")
     csv_text = (
-        "STT,Mã vật tư,Tên vật tư,Đơn giá BH,TYLE_TT_BH,Từ ngày,MA_CSKCB\n1,N03.01.070,Kim,1200,100,20250101,01010\n"
+        "STT,Mã vật tư,Tên vật tư,Đơn giá BH,TYLE_TT_BH,Từ ngày,MA_CSKCB\n"
+        "1,N03.01.070,Kim,1200,100,20250101,01010\n"
     )
     r = client.post("/admin/catalogue", data={"kind": "supply", "csrf_token": csrf_of(client, "/admin/catalogue")},
                     files={"file": ("vattu.csv", csv_text.encode("utf-8-sig"), "text/csv")})  # fmt: skip

@@ -28,7 +28,9 @@ def test_checked_in_files_are_current() -> None:
 def test_generated_model_is_current() -> None:
     from claims.exchange import _codegen
 
-    assert _codegen.OUT.read_text(encoding="utf-8") == _codegen.render(), "run python -m claims.exchange._codegen"
+    assert _codegen.OUT.read_text(encoding="utf-8") == _codegen.render(), (
+        "run python -m claims.exchange._codegen"
+    )
 
 
 def test_every_schema_compiles_and_is_cached() -> None:

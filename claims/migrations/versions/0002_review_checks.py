@@ -39,7 +39,9 @@ def upgrade() -> None:
             "severity_override IS NULL OR severity_override IN ('blocking', 'warning')",
             name=op.f("ck_check_setting_severity_known"),
         ),
-        sa.ForeignKeyConstraint(["facility_id"], ["facility.id"], name=op.f("fk_check_setting_facility_id_facility")),
+        sa.ForeignKeyConstraint(
+            ["facility_id"], ["facility.id"], name=op.f("fk_check_setting_facility_id_facility")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_check_setting")),
         sa.UniqueConstraint("facility_id", "code", name=op.f("uq_check_setting_facility_id_code")),
     )

@@ -97,10 +97,7 @@ def test_a_resolved_finding_stays_resolved_when_found_again(session: Session) ->
     session.commit()
     [again] = repository.findings_of_claim(session, ACTOR, claim.id)
     assert (again.code, again.resolved, again.override_reason, again.overridden_by) == (
-        "SO_NGAY_DTRI_MISMATCH",
-        True,
-        "rounding agreed with the office",
-        "clerk",
+        "SO_NGAY_DTRI_MISMATCH", True, "rounding agreed with the office", "clerk"
     )
     event = session.scalar(select(AuditEvent).where(AuditEvent.entity == "finding", AuditEvent.action == "resolve"))
     assert event is not None and event.summary["reason"] == "rounding agreed with the office"

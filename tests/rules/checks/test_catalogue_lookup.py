@@ -18,13 +18,11 @@ def test_row_validity_is_inclusive_and_open_ended() -> None:
 
 
 def test_facility_rows_and_shared_rows() -> None:
-    cat = InMemoryCatalogue(
-        [
-            CatalogueRow(CatalogueKind.DRUG, "40.1", "x", facility="79001"),
-            CatalogueRow(CatalogueKind.DRUG, "40.1", "y", facility="79002"),
-            CatalogueRow(CatalogueKind.DRUG, "40.1", "z"),
-        ]
-    )
+    cat = InMemoryCatalogue([
+        CatalogueRow(CatalogueKind.DRUG, "40.1", "x", facility="79001"),
+        CatalogueRow(CatalogueKind.DRUG, "40.1", "y", facility="79002"),
+        CatalogueRow(CatalogueKind.DRUG, "40.1", "z"),
+    ])
     assert {r.name for r in cat.rows(CatalogueKind.DRUG, " 40.1 ", "79001")} == {"x", "z"}
     assert cat.is_loaded(CatalogueKind.DRUG, "99999")  # shared rows count for everyone
     assert not cat.is_loaded(CatalogueKind.SUPPLY, "79001")
@@ -52,17 +50,8 @@ def test_first_failing_level_only() -> None:
     s = Scenario()
     assert s.rows is not None
     s.rows = [r for r in s.rows if r.kind is not CatalogueKind.DRUG] + [
-        CatalogueRow(
-            CatalogueKind.DRUG,
-            "40.1021",
-            "Other name",
-            Decimal(1),
-            date(2024, 1, 1),
-            strength="650mg",
-            registration="X",
-            tender="1;G9;N9;2020",
-            facility=FACILITY,
-        )
+        CatalogueRow(CatalogueKind.DRUG, "40.1021", "Other name", Decimal(1), date(2024, 1, 1), strength="650mg",
+                     registration="X", tender="1;G9;N9;2020", facility=FACILITY)
     ]
     cat_codes = {c for c in _codes(s) if c.startswith("CAT_")}
     assert cat_codes == {"CAT_DRUG_STRENGTH"}

@@ -61,17 +61,9 @@ def test_parse_moment(raw: str, expected: datetime | None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [
-        ("39800", Decimal(39800)),
-        ("7382729.4", Decimal("7382729.4")),
-        ("0,5", Decimal("0.5")),
-        ("1,000.5", None),
-        ("NaN", None),
-        ("", None),
-        ("1e3", Decimal(1000)),
-        ("1E22", None),
-        ("123456789012345.12", Decimal("123456789012345.12")),
-    ],
+    [("39800", Decimal(39800)), ("7382729.4", Decimal("7382729.4")), ("0,5", Decimal("0.5")), ("1,000.5", None),
+     ("NaN", None), ("", None), ("1e3", Decimal(1000)), ("1E22", None),
+     ("123456789012345.12", Decimal("123456789012345.12"))],
 )
 def test_parse_decimal(raw: str, expected: Decimal | None) -> None:
     assert parse_decimal(raw) == expected

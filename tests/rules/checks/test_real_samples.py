@@ -19,39 +19,19 @@ GDV = "T_BHTT_GDV is 0 although every line is fee-for-service (MA_PTTT 1); the s
 EXPECTED: dict[str, dict[Key, str]] = {
     "qd130_20999_inpatient_inline_unencoded_all_tables.xml": {},
     "qd130_20999_inpatient_long_stay_wrapped_base64_xml1-2-3-4-5-7.xml": {
-        (
-            "MUC_HUONG_ABOVE_CARD",
-            "XML3",
-            "338",
-            "MUC_HUONG",
-            "100",
-        ): "supply line ordered while the GD4 (80 %) card was in force carries MUC_HUONG 100 (README: 'mostly' 80)",
+        ("MUC_HUONG_ABOVE_CARD", "XML3", "338", "MUC_HUONG", "100"):
+            "supply line ordered while the GD4 (80 %) card was in force carries MUC_HUONG 100 (README: 'mostly' 80)",
         ("MUC_HUONG_ABOVE_CARD", "XML3", "339", "MUC_HUONG", "100"): "same as line 338",
         ("MUC_HUONG_ABOVE_CARD", "XML3", "355", "MUC_HUONG", "100"): "same as line 338",
-        (
-            "DUP_SERVICE_SAME_MINUTE",
-            "XML3",
-            "401",
-            "MA_DICH_VU",
-            "03.3911.0200",
-        ): "two dressing changes share the order time 2025-11-01 08:00 (executed 13 days apart)",
-        (
-            "DUP_SERVICE_SAME_MINUTE",
-            "XML3",
-            "75",
-            "MA_DICH_VU",
-            "01.0281.1510",
-        ): "bedside glucose test billed twice under the same order minute",
+        ("DUP_SERVICE_SAME_MINUTE", "XML3", "401", "MA_DICH_VU", "03.3911.0200"):
+            "two dressing changes share the order time 2025-11-01 08:00 (executed 13 days apart)",
+        ("DUP_SERVICE_SAME_MINUTE", "XML3", "75", "MA_DICH_VU", "01.0281.1510"):
+            "bedside glucose test billed twice under the same order minute",
     },
     "qd130_94999_emergency_transfer_xml1-3-4-13.xml": {
         ("MA_DOITUONG_KCB_UNKNOWN", "XML1", "1", "MA_DOITUONG_KCB", "02"): "emergency written '02' instead of '2'",
-        (
-            "SO_NGAY_DTRI_MISMATCH",
-            "XML1",
-            "1",
-            "SO_NGAY_DTRI",
-            "0",
-        ): "care type 02 counts NGAY_RA − NGAY_VAO + 1 = 1 day, file says 0",
+        ("SO_NGAY_DTRI_MISMATCH", "XML1", "1", "SO_NGAY_DTRI", "0"):
+            "care type 02 counts NGAY_RA − NGAY_VAO + 1 = 1 day, file says 0",
         ("MA_MAY_FORMAT", "XML3", "2", "MA_MAY", "ULTRASOUND"): "machine written as a word, not XX.n.YYYYY.Z",
         ("TOTAL_T_BHTT_GDV", "XML1", "1", "T_BHTT_GDV", "0"): GDV,
         ("REQ_NGUOI_THUC_HIEN", "XML3", "1", "NGUOI_THUC_HIEN", ""): "ECG (group 3) without a performer",
@@ -76,18 +56,10 @@ EXPECTED: dict[str, dict[Key, str]] = {
         **{
             ("FMT_DECIMAL_COMMA", "XML2", stt, name, v): "README: decimal comma in XML2 amounts"
             for stt, name, v in [
-                ("1", "T_BNCCT", "518,4"),
-                ("1", "T_BHTT", "2073,6"),
-                ("2", "T_BNCCT", "518,4"),
-                ("2", "T_BHTT", "2073,6"),
-                ("3", "T_BNCCT", "225,6"),
-                ("3", "T_BHTT", "902,4"),
-                ("5", "T_BNCCT", "112,8"),
-                ("5", "T_BHTT", "451,2"),
-                ("7", "T_BNCCT", "518,4"),
-                ("7", "T_BHTT", "2073,6"),
-                ("11", "T_BNCCT", "518,4"),
-                ("11", "T_BHTT", "2073,6"),
+                ("1", "T_BNCCT", "518,4"), ("1", "T_BHTT", "2073,6"), ("2", "T_BNCCT", "518,4"),
+                ("2", "T_BHTT", "2073,6"), ("3", "T_BNCCT", "225,6"), ("3", "T_BHTT", "902,4"),
+                ("5", "T_BNCCT", "112,8"), ("5", "T_BHTT", "451,2"), ("7", "T_BNCCT", "518,4"),
+                ("7", "T_BHTT", "2073,6"), ("11", "T_BNCCT", "518,4"), ("11", "T_BHTT", "2073,6"),
             ]
         },
         ("FMT_DECIMAL_COMMA", "XML3", "1", "SO_LUONG", "0,5"): "README: decimal comma in XML3 SO_LUONG",
