@@ -451,8 +451,9 @@ def _diagnoses(visit: Visit, data: dict[str, Any], mapping: CodeMapping, draft: 
     if icds:
         data["main_icd"], data["secondary_icds"] = icds[0], tuple(icds[1:])
     else:
-        data["_icd_error"] = f"DG1-3: no ICD-10 diagnosis for visit {visit.key}" + (
-            f"; not ICD-10 and not in the facility's diagnosis mapping: {', '.join(unmapped)}" if unmapped else ""
+        data["_icd_error"] = (
+            f"DG1-3: no ICD-10 diagnosis for visit {visit.key}"
+            + (f"; not ICD-10 and not in the facility's diagnosis mapping: {', '.join(unmapped)}" if unmapped else "")
         )
         return
     for code in unmapped:
