@@ -69,14 +69,45 @@ Progress = Callable[[ImportReport], None]
 
 
 def content_hash(encounter: Encounter) -> str:
-    """SHA-256 of the encounter's canonical JSON (keys sorted), the test for "nothing changed"."""
-    return payload_hash(encounter.model_dump(mode="json"))
+    """SHA-256 of the encounter's canonical JSON, the test for "nothing changed".
+
+    Fields come in the order the model declares them (pydantic's own serializer, fast); the free-form maps
+    (``extras``, clinical table records) are put in key order first, so the order a source wrote them in
+    does not count as a change."""
+    return _canonical(encounter)[0]
 
 
-def payload_hash(payload: dict[str, Any]) -> str:
-    """SHA-256 of an encounter's JSON form with keys sorted."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _canonical(encounter: Encounter) -> tuple[str, dict[str, Any]]:
+    """The content hash and the JSON form stored (maps in key order), from one serialisation."""
+    text = _with_sorted_maps(encounter).model_dump_json()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), json.loads(text)
+
+
+def _sorted_map(values: dict[str, Any]) -> dict[str, Any] | None:
+    """``values`` in key order, or None when they already are."""
+    keys = list(values)
+    return None if keys == sorted(keys) else {key: values[key] for key in sorted(keys)}
+
+
+def _with_sorted_maps(encounter: Encounter) -> Encounter:
+    update: dict[str, Any] = {}
+    extras = _sorted_map(encounter.extras)
+    if extras is not None:
+        update["extras"] = extras
+    tables = encounter.clinical_tables
+    if tables and (
+        _sorted_map(tables) is not None or any(_sorted_map(r) is not None for rs in tables.values() for r in rs)
+    ):
+        update["clinical_tables"] = {
+            name: tuple({k: r[k] for k in sorted(r)} for r in tables[name]) for name in sorted(tables)
+        }
+    lines = encounter.lines
+    if any(line.extras and _sorted_map(line.extras) is not None for line in lines):
+        update["lines"] = tuple(
+            line.model_copy(update={"extras": dict(sorted(line.extras.items()))}) if line.extras else line
+            for line in lines
+        )
+    return encounter.model_copy(update=update) if update else encounter
 
 
 def import_items(
@@ -134,10 +165,8 @@ def _prepare(
     seen.add(key)
     mapping = mappings(encounter.facility_code) if mappings is not None else EMPTY_MAPPING
     encounter, mapping_findings = map_codes(encounter, mapping)
-    payload = encounter.model_dump(mode="json")
-    return PreparedRecord(
-        item.label, encounter, payload_hash(payload), item.findings + mapping_findings, item.declared, payload
-    )
+    digest, payload = _canonical(encounter)
+    return PreparedRecord(item.label, encounter, digest, item.findings + mapping_findings, item.declared, payload)
 
 
 def _store(

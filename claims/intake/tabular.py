@@ -77,7 +77,18 @@ def _value(model: str, name: str, raw: str) -> Any:
 
 
 def _pick(model: str, row: dict[str, str], columns: dict[str, str]) -> dict[str, Any]:
-    return {field: _value(model, field, row[column]) for column, field in columns.items() if row.get(column)}
+    # rows hold only their non-empty cells (see _Layout.row), usually far fewer than the model's columns;
+    # only date, time and JSON cells need converting (the rest are validated by the schema as text)
+    converting = _CONVERTING[model]
+    picked: dict[str, Any] = {}
+    for column, cell in row.items():
+        field = columns.get(column)
+        if field is not None:
+            picked[field] = _value(model, field, cell) if field in converting else cell
+    return picked
+
+
+_CONVERTING = {model: _DATETIMES[model] | _DATES[model] | {"extras"} for model in _DATETIMES}
 
 
 class _Layout:
@@ -96,7 +107,10 @@ class _Layout:
             raise IntakeFileError(f"{source}: columns given twice: {', '.join(duplicated)}")
 
     def row(self, cells: Sequence[str]) -> dict[str, str]:
-        return {name: cell.strip() for name, cell in zip(self.header, cells, strict=False) if name}
+        """The row's non-empty cells by column (an empty cell is as good as an absent one)."""
+        # compress/filter pick the non-empty cells in C: a line row fills a few of the ~90 columns
+        pairs = zip(itertools.compress(self.header, cells), filter(None, cells), strict=False)
+        return {name: value for name, cell in pairs if name and (value := cell.strip())}
 
 
 def _encounter_draft(label: str, first: dict[str, str], lines: list[dict[str, str]], facility: str | None) -> Draft:
