@@ -22,7 +22,7 @@ from claims.auth.scope import Principal
 from claims.catalogue.models import Facility
 from claims.claim.models import Claim
 from claims.claim.status import ClaimStatus
-from claims.claim.tables import store_claim
+from claims.claim.tables import insert_new_claims, store_claim
 from claims.encounter.models import EncounterRecord
 from claims.encounter.schemas import LineGroup
 from claims.intake.findings import store_intake_findings
@@ -123,7 +123,7 @@ class DbRepository:
                 continue
             plan.previous = previous
             to_write.append(plan)
-        written: list[tuple[_Plan, int, Claim | None]] = []
+        written: list[tuple[_Plan, int, int | None]] = []
         if to_write:
             try:
                 with self.session.begin_nested():
@@ -141,7 +141,7 @@ class DbRepository:
         self._queue(written)
         return [result if result is not None else "not stored" for result in results]
 
-    def _write(self, plans: Sequence[_Plan]) -> list[tuple[_Plan, int, Claim | None]]:
+    def _write(self, plans: Sequence[_Plan]) -> list[tuple[_Plan, int, int | None]]:
         now = utcnow()
         rows = [
             {
@@ -172,26 +172,50 @@ class DbRepository:
         ]  # fmt: skip
         self.session.execute(insert(AuditEvent), events)
         self.session.info[AUDITED_FLAG] = self.session.info.get(AUDITED_FLAG, 0) + len(events)
-        out: list[tuple[_Plan, int, Claim | None]] = []
-        declared: list[tuple[Claim, tuple[Finding, ...]]] = []
-        for plan, id_ in zip(plans, ids, strict=True):
-            claim = None
-            if plan.record.declared is not None:
-                # The hospital's own claim: stored as declared (its amounts kept); our pricing only verifies it.
-                claim = store_claim(
-                    self.session, self.actor, plan.facility_id, plan.record.declared,
-                    encounter_id=id_, status=ClaimStatus.priced,
-                )  # fmt: skip
-                declared.append((claim, plan.record.findings))
-            out.append((plan, id_, claim))
+        claim_ids: dict[int, int] = {}
+        declared = [(plan, id_) for plan, id_ in zip(plans, ids, strict=True) if plan.record.declared is not None]
         if declared:
-            store_intake_findings(self.session, self.actor, declared)
-        return out
+            claim_ids = self._store_declared(declared)
+        return [(plan, id_, claim_ids.get(id_)) for plan, id_ in zip(plans, ids, strict=True)]
 
-    def _queue(self, written: Sequence[tuple[_Plan, int, Claim | None]]) -> None:
+    def _store_declared(self, declared: list[tuple[_Plan, int]]) -> dict[int, int]:
+        """The hospital's own claims, stored as declared (amounts kept; our pricing only verifies them): first
+        versions with no finding in one multi-row INSERT, the others one by one through the claim service."""
+        keys = {(plan.facility_id, plan.record.encounter.claim_key) for plan, _id in declared}
+        existing = {
+            (fid, ma_lk)
+            for fid, ma_lk in self.session.execute(
+                select(Claim.facility_id, Claim.ma_lk).where(tuple_(Claim.facility_id, Claim.ma_lk).in_(list(keys)))
+            )
+        }
+        bulk = [
+            (plan, id_)
+            for plan, id_ in declared
+            if (plan.facility_id, plan.record.encounter.claim_key) not in existing and not plan.record.findings
+        ]
+        chosen = {id_ for _plan, id_ in bulk}
+        new_ids = insert_new_claims(
+            self.session, self.actor, [(plan.facility_id, plan.record.declared, id_) for plan, id_ in bulk]
+        )
+        claim_ids = {id_: claim_id for (_plan, id_), claim_id in zip(bulk, new_ids, strict=True)}
+        with_findings: list[tuple[Claim, tuple[Finding, ...]]] = []
+        for plan, id_ in declared:
+            if id_ in chosen:
+                continue
+            claim = store_claim(
+                self.session, self.actor, plan.facility_id, plan.record.declared,
+                encounter_id=id_, status=ClaimStatus.priced,
+            )  # fmt: skip
+            claim_ids[id_] = claim.id
+            with_findings.append((claim, plan.record.findings))
+        if with_findings:
+            store_intake_findings(self.session, self.actor, with_findings)
+        return claim_ids
+
+    def _queue(self, written: Sequence[tuple[_Plan, int, int | None]]) -> None:
         """One outbox message per batch: pricing for encounters, price verification for declared claims."""
-        to_price = [id_ for _plan, id_, claim in written if claim is None]
-        to_verify = [claim.id for _plan, _id, claim in written if claim is not None]
+        to_price = [id_ for _plan, id_, claim_id in written if claim_id is None]
+        to_verify = [claim_id for _plan, _id, claim_id in written if claim_id is not None]
         if to_price:
             self._enqueue(PRICE_ACTOR, "encounter_ids", to_price)
         if to_verify:

@@ -96,3 +96,31 @@ def test_a_file_that_is_not_an_envelope_fails_as_a_whole(session_factory, xml_fa
     _, report = import_bytes(session_factory, b"<?xml version='1.0'?><OTHER/>", name="x.xml")
     assert report.records == 0
     assert report.file_errors == ["x.xml: not a GIAMDINHHS envelope (root element is OTHER)"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[:30])
+def test_bulk_claim_insert_writes_what_the_claim_service_writes(session_factory, path) -> None:
+    from claims.claim.models import ClaimLine
+    from claims.claim.service import snapshot
+    from claims.claim.tables import insert_new_claims, store_claim
+    from tests.intake.db_helpers import ADMIN
+
+    first, second = facilities(session_factory, "20999", "94999")
+    hoso = read_envelope(path).envelope.hoso[0]
+    with session_factory() as session:
+        one = store_claim(session, ADMIN, first, hoso)
+        [other_id] = insert_new_claims(session, ADMIN, [(second, hoso, None)])
+        session.commit()
+    with session_factory() as session:
+        a, b = session.get(Claim, one.id), session.get(Claim, other_id)
+        assert a is not None and b is not None
+
+        def plain(claim: Claim) -> dict:
+            snap = snapshot(claim)
+            for row in (snap["claim"], *snap["lines"]):
+                for key in ("id", "claim_id", "facility_id", "created_at", "updated_at"):
+                    row.pop(key, None)
+            return snap
+
+        assert plain(a) == plain(b)
+        assert len(b.lines) == len(hoso.xml2) + len(hoso.xml3) == session.query(ClaimLine).filter_by(claim_id=b.id).count()
