@@ -128,8 +128,9 @@ def run_child(fmt: str, path: Path, url: str | None) -> dict[str, float]:
         session.add(facility)
         session.flush()
         for item in ITEMS:  # sources without line kinds (HL7 FT1, FHIR ChargeItem) take them from the mapping
-            session.add(CodeMap(facility_id=facility.id, his_code=item.code, insurer_code=item.code,
-                                line_group=item.group.value, cost_group=item.cost_group, updated_by="bench"))  # fmt: skip
+            row = CodeMap(facility_id=facility.id, his_code=item.code, insurer_code=item.code,
+                          line_group=item.group.value, cost_group=item.cost_group, updated_by="bench")  # fmt: skip
+            session.add(row)
         session.commit()
     actor = system_principal("bench")
     started, cpu_started = time.perf_counter(), time.process_time()
