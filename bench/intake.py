@@ -112,6 +112,17 @@ def _database(url: str | None, folder: Path) -> tuple[str, object]:
     return target, drop
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS: VmHWM on Linux (ru_maxrss may keep the forking parent's peak from before
+    exec), ru_maxrss elsewhere."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_child(fmt: str, path: Path, url: str | None) -> dict[str, float]:
     """Import one file into a fresh database in this process; return counts, rates and peak RSS (MB)."""
     from claims.auth.scope import system_principal
@@ -143,7 +154,7 @@ def run_child(fmt: str, path: Path, url: str | None) -> dict[str, float]:
     if drop is not None:
         drop()  # type: ignore[operator]
     good = report.imported + report.updated + report.unchanged
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     return {"encounters": good, "failed": report.failed, "seconds": elapsed, "rate": good / elapsed,
             "cpu_rate": good / cpu, "peak_rss_mb": peak_mb}  # fmt: skip
 
@@ -161,7 +172,7 @@ def parse_child(fmt: str, path: Path) -> dict[str, float]:
         if isinstance(item, ParsedRecord):
             good, bad = (good + 1, bad) if item.error is None else (good, bad + 1)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     return {"encounters": good, "failed": bad, "seconds": elapsed, "rate": good / elapsed, "cpu_rate": good / cpu,
             "peak_rss_mb": peak_mb}  # fmt: skip
 
