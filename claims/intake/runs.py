@@ -141,7 +141,9 @@ def run_import(
     except IntakeFileError as exc:
         report = ImportReport(run.source, run.format)
         report.file_errors.append(str(exc))
-        return finish_run(session, actor, run, report)
+        finish_run(session, actor, run, report)
+        commit()
+        return report
     commit()
     mappings: Callable[[str], CodeMapping] = DbMappings(session) if mapping is None else (lambda _code: mapping)
     repository = DbRepository(session, actor, import_id=run.id, source=run.format)

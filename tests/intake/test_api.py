@@ -157,3 +157,13 @@ def test_code_mappings_are_scoped_and_audited(client, app, world, login) -> None
 def test_unknown_format_is_refused(client, world, login, fmt: str) -> None:
     r = client.post("/api/imports", files={"file": ("x.csv", b"a")}, data={"format": fmt}, headers=login("billing_a"))
     assert r.status_code == 422
+
+
+def test_a_queued_file_that_cannot_be_read_fails_with_the_reason(client, app, world, login, monkeypatch) -> None:
+    monkeypatch.setattr("claims.intake.endpoints.INLINE_LIMIT", 10)
+    r = client.post("/api/imports", files={"file": ("x.json", b"this is not json at all")}, headers=login("billing_a"))
+    assert r.status_code == 202
+    run_import(app.state.session_factory, r.json()["id"])
+    detail = client.get(f"/api/imports/{r.json()['id']}", headers=login("billing_a")).json()
+    assert detail["status"] == "failed" and detail["records"] == 0
+    assert detail["report"]["file_errors"] and "x.json" in detail["report"]["file_errors"][0]
