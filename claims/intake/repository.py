@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import Text, bindparam, cast, func, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from claims.audit.models import AuditEvent
@@ -149,7 +151,7 @@ class DbRepository:
                 "ma_lk": plan.record.encounter.claim_key,
                 "source": self.source,
                 "received_at": now,
-                "payload": plan.record.payload or plan.record.encounter.model_dump(mode="json"),
+                "payload_text": plan.record.payload or plan.record.encounter.model_dump_json(),
                 "content_hash": plan.record.content_hash,
                 "version": plan.previous.version + 1 if plan.previous else 1,
                 "supersedes_id": plan.previous.id if plan.previous else None,
@@ -158,8 +160,7 @@ class DbRepository:
             }
             for plan in plans
         ]
-        statement = insert(EncounterRecord).returning(EncounterRecord.id, sort_by_parameter_order=True)
-        ids = list(self.session.scalars(statement, rows))
+        ids = list(self.session.scalars(self._insert_encounters(), rows))
         events = [
             {
                 "at": now, "actor": self.actor.username, "actor_id": self.actor.user_id,
@@ -211,6 +212,14 @@ class DbRepository:
         if with_findings:
             store_intake_findings(self.session, self.actor, with_findings)
         return claim_ids
+
+    def _insert_encounters(self) -> Any:
+        """INSERT of encounter versions whose payload is given as JSON text (serialised once, when hashed):
+        PostgreSQL casts it to JSONB, SQLite keeps the text as its JSON column does."""
+        table: Any = EncounterRecord.__table__
+        text_param: Any = bindparam("payload_text", type_=Text)
+        payload = cast(text_param, JSONB) if self.session.get_bind().dialect.name == "postgresql" else text_param
+        return insert(table).values(payload=payload).returning(table.c.id, sort_by_parameter_order=True)
 
     def _queue(self, written: Sequence[tuple[_Plan, int, int | None]]) -> None:
         """One outbox message per batch: pricing for encounters, price verification for declared claims."""

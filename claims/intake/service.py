@@ -11,7 +11,6 @@ not. The input is consumed as a stream; after each batch ``progress`` is called 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,8 +40,8 @@ class PreparedRecord:
     content_hash: str
     findings: tuple[Finding, ...] = ()
     declared: Any = None
-    #: The encounter as JSON (what is stored; hashed once).
-    payload: dict[str, Any] = field(default_factory=dict)
+    #: The encounter as JSON text: what is hashed and what is stored (serialised once).
+    payload: str = ""
 
 
 #: What became of one record: its outcome, or the reason it could not be stored.
@@ -77,10 +76,10 @@ def content_hash(encounter: Encounter) -> str:
     return _canonical(encounter)[0]
 
 
-def _canonical(encounter: Encounter) -> tuple[str, dict[str, Any]]:
-    """The content hash and the JSON form stored (maps in key order), from one serialisation."""
+def _canonical(encounter: Encounter) -> tuple[str, str]:
+    """The content hash and the JSON text stored (maps in key order), from one serialisation."""
     text = _with_sorted_maps(encounter).model_dump_json()
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), json.loads(text)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
 
 
 def _sorted_map(values: dict[str, Any]) -> dict[str, Any] | None:
