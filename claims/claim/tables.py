@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from claims.audit import service as audit
@@ -253,7 +253,18 @@ def insert_new_claims(
         rows = [_line_row("XML2", record, None) for record in hoso.xml2]
         rows += [_line_row("XML3", record, None) for record in hoso.xml3]
         line_sets.append([_row_values(line, ClaimLine.__table__) for line in rows])
-    ids = list(session.scalars(insert(Claim).returning(Claim.id, sort_by_parameter_order=True), claim_rows))
+    session.execute(insert(Claim), claim_rows)
+    # ids by the unique key, in one SELECT (an INSERT … RETURNING that keeps the order runs row by row on SQLite)
+    keys = [(row["facility_id"], row["ma_lk"], 1) for row in claim_rows]
+    found = {
+        (fid, ma_lk, version): id_
+        for id_, fid, ma_lk, version in session.execute(
+            select(Claim.id, Claim.facility_id, Claim.ma_lk, Claim.version).where(
+                tuple_(Claim.facility_id, Claim.ma_lk, Claim.version).in_(keys)
+            )
+        )
+    }
+    ids = [found[key] for key in keys]
     line_rows = []
     for claim_id, lines in zip(ids, line_sets, strict=True):
         for line in lines:

@@ -145,7 +145,7 @@ class DbRepository:
 
     def _write(self, plans: Sequence[_Plan]) -> list[tuple[_Plan, int, int | None]]:
         now = utcnow()
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "facility_id": plan.facility_id,
                 "ma_lk": plan.record.encounter.claim_key,
@@ -160,7 +160,8 @@ class DbRepository:
             }
             for plan in plans
         ]
-        ids = list(self.session.scalars(self._insert_encounters(), rows))
+        self.session.execute(self._insert_encounters(), rows)
+        ids = self._ids_of([(row["facility_id"], row["ma_lk"], row["version"]) for row in rows])
         events = [
             {
                 "at": now, "actor": self.actor.username, "actor_id": self.actor.user_id,
@@ -219,7 +220,19 @@ class DbRepository:
         table: Any = EncounterRecord.__table__
         text_param: Any = bindparam("payload_text", type_=Text)
         payload = cast(text_param, JSONB) if self.session.get_bind().dialect.name == "postgresql" else text_param
-        return insert(table).values(payload=payload).returning(table.c.id, sort_by_parameter_order=True)
+        return insert(table).values(payload=payload)
+
+    def _ids_of(self, keys: list[tuple[int, str, int]]) -> list[int]:
+        """Ids of the versions just inserted, by their unique key: one SELECT (an INSERT … RETURNING that keeps
+        the rows' order runs row by row on SQLite)."""
+        found = {
+            (fid, ma_lk, version): id_
+            for id_, fid, ma_lk, version in self.session.execute(
+                select(EncounterRecord.id, EncounterRecord.facility_id, EncounterRecord.ma_lk, EncounterRecord.version)
+                .where(tuple_(EncounterRecord.facility_id, EncounterRecord.ma_lk, EncounterRecord.version).in_(keys))
+            )
+        }
+        return [found[key] for key in keys]
 
     def _queue(self, written: Sequence[tuple[_Plan, int, int | None]]) -> None:
         """One outbox message per batch: pricing for encounters, price verification for declared claims."""
