@@ -49,3 +49,13 @@ def find_same(session: Session, facility_id: int, ma_lk: str, digest: str) -> En
             EncounterRecord.content_hash == digest,
         )
     )
+
+
+def latest(session: Session, facility_id: int, ma_lk: str) -> EncounterRecord | None:
+    """The newest stored version of the facility's encounter ``ma_lk``."""
+    return session.scalar(
+        select(EncounterRecord)
+        .where(EncounterRecord.facility_id == facility_id, EncounterRecord.ma_lk == ma_lk)
+        .order_by(EncounterRecord.version.desc())
+        .limit(1)
+    )

@@ -21,7 +21,16 @@ def store(
     existing = repository.find_same(session, facility_id, ma_lk, digest)
     if existing is not None:
         return existing, False
-    rec = EncounterRecord(facility_id=facility_id, ma_lk=ma_lk, source=source, payload=payload, content_hash=digest)
+    latest = repository.latest(session, facility_id, ma_lk)
+    rec = EncounterRecord(
+        facility_id=facility_id,
+        ma_lk=ma_lk,
+        source=source,
+        payload=payload,
+        content_hash=digest,
+        version=latest.version + 1 if latest is not None else 1,
+        supersedes_id=latest.id if latest is not None else None,
+    )
     session.add(rec)
     session.flush()
     audit.record(

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from claims.intake.hl7v2 import SUPPORTED, Encoding, Hl7Error, Message, VisitAssembler, parse_message
+from claims.intake.records import ParsedRecord
 from claims.intake.report import ImportReport
 from claims.intake.service import EncounterRepository, MappingLookup, import_items
 
@@ -114,11 +115,18 @@ class IntakeHandler:
         if not visit.complete:
             return build_ack(message, "AA")  # held until the discharge arrives
         record = self.assembler.build(visit)
-        report = import_items([record], self.repository, ImportReport(label, "hl7"), self.mappings)
+        try:
+            report = self.store(record, label)
+        except Exception as exc:  # not stored (the database is down …): the sender must send it again
+            return build_ack(message, "AE", f"not stored: {type(exc).__name__}", "207")
         self.reports.append(report)
         if report.failures:
             return build_ack(message, "AE", report.failures[0].reason)
         return build_ack(message, "AA")
+
+    def store(self, record: ParsedRecord, label: str) -> ImportReport:
+        """Import one completed visit; the ACK is sent only after this returns (committed, for a database)."""
+        return import_items([record], self.repository, ImportReport(label, "hl7"), self.mappings)
 
 
 Handler = Callable[[str], str]

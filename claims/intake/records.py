@@ -40,6 +40,8 @@ class ParsedRecord:
     encounter: Encounter | None = None
     error: str | None = None
     findings: tuple[Finding, ...] = ()
+    #: The claim tables exactly as the file declares them (XML 130 exports): stored as the claim, amounts kept.
+    declared: Any = None
 
     def __post_init__(self) -> None:
         if (self.encounter is None) == (self.error is None):

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from claims.encounter.schemas import VIETNAM_TZ, Card, Encounter, EncounterLine, Patient
 from claims.intake.records import (
@@ -77,7 +77,18 @@ def _value(model: str, name: str, raw: str) -> Any:
 
 
 def _pick(model: str, row: dict[str, str], columns: dict[str, str]) -> dict[str, Any]:
-    return {field: _value(model, field, row[column]) for column, field in columns.items() if row.get(column)}
+    # rows hold only their non-empty cells (see _Layout.row), usually far fewer than the model's columns;
+    # only date, time and JSON cells need converting (the rest are validated by the schema as text)
+    converting = _CONVERTING[model]
+    picked: dict[str, Any] = {}
+    for column, cell in row.items():
+        field = columns.get(column)
+        if field is not None:
+            picked[field] = _value(model, field, cell) if field in converting else cell
+    return picked
+
+
+_CONVERTING = {model: _DATETIMES[model] | _DATES[model] | {"extras"} for model in _DATETIMES}
 
 
 class _Layout:
@@ -94,12 +105,35 @@ class _Layout:
         duplicated = sorted({name for name in self.header if name and self.header.count(name) > 1})
         if duplicated:
             raise IntakeFileError(f"{source}: columns given twice: {', '.join(duplicated)}")
+        self.key_index = self.header.index("claim_key")
+        converting = _CONVERTING["EncounterLine"]
+        #: (cell index, line field, whether it needs converting): a line is read straight from its cells
+        self.line_at = [
+            (index, LINE_COLUMNS[name], LINE_COLUMNS[name] in converting)
+            for index, name in enumerate(self.header)
+            if name in LINE_COLUMNS
+        ]
+
+    def key(self, cells: Sequence[str]) -> str:
+        return cells[self.key_index].strip() if self.key_index < len(cells) else ""
+
+    def line(self, cells: Sequence[str]) -> dict[str, Any]:
+        """The line fields of a row (only the first row of an encounter is read for the encounter's fields)."""
+        line: dict[str, Any] = {}
+        count = len(cells)
+        for index, field, converting in self.line_at:
+            if index < count and (cell := cells[index]) and (cell := cell.strip()):
+                line[field] = _value("EncounterLine", field, cell) if converting else cell
+        return line
 
     def row(self, cells: Sequence[str]) -> dict[str, str]:
-        return {name: cell.strip() for name, cell in zip(self.header, cells, strict=False) if name}
+        """The row's non-empty cells by column (an empty cell is as good as an absent one)."""
+        # compress/filter pick the non-empty cells in C: a line row fills a few of the ~90 columns
+        pairs = zip(itertools.compress(self.header, cells), filter(None, cells), strict=False)
+        return {name: value for name, cell in pairs if name and (value := cell.strip())}
 
 
-def _encounter_draft(label: str, first: dict[str, str], lines: list[dict[str, str]], facility: str | None) -> Draft:
+def _encounter_draft(label: str, first: dict[str, str], lines: list[dict[str, Any]], facility: str | None) -> Draft:
     draft = Draft(label)
     data = {name: _value("Encounter", name, first[name]) for name in ENCOUNTER_COLUMNS if first.get(name)}
     for name in LIST_FIELDS:
@@ -112,7 +146,7 @@ def _encounter_draft(label: str, first: dict[str, str], lines: list[dict[str, st
         data["facility_code"] = facility
     data["patient"] = _pick("Patient", first, PATIENT_COLUMNS)
     data["cards"] = _cards(first)
-    data["lines"] = [line for line in (_line(row) for row in lines) if line]
+    data["lines"] = [line for line in (_line(picked) for picked in lines) if line]
     _number_lines(data["lines"])
     draft.data = data
     return draft
@@ -132,8 +166,7 @@ def _cards(row: dict[str, str]) -> list[dict[str, Any]]:
     return cards
 
 
-def _line(row: dict[str, str]) -> dict[str, Any] | None:
-    line = _pick("EncounterLine", row, LINE_COLUMNS)
+def _line(line: dict[str, Any]) -> dict[str, Any] | None:
     if not line.get("code") and not line.get("his_code"):
         return None  # an encounter row with no line
     if not line.get("code"):
@@ -153,10 +186,12 @@ def _number_lines(lines: list[dict[str, Any]]) -> None:
             line["stt"] = last[drug]
 
 
-def _records(rows: Iterator[tuple[int, dict[str, str]]], facility: str | None) -> Iterator[IntakeItem]:
+def _records(
+    rows: Iterator[tuple[int, Sequence[str]]], layout: _Layout, facility: str | None
+) -> Iterator[IntakeItem]:
     """Group contiguous rows of one ``claim_key`` into one record each."""
     finished: set[str] = set()
-    for key, group in itertools.groupby(rows, key=lambda numbered: numbered[1].get("claim_key", "")):
+    for key, group in itertools.groupby(rows, key=lambda numbered: layout.key(numbered[1])):
         members = list(group)
         first_row, last_row = members[0][0], members[-1][0]
         label = f"rows {first_row}-{last_row}" if first_row != last_row else f"row {first_row}"
@@ -168,9 +203,10 @@ def _records(rows: Iterator[tuple[int, dict[str, str]]], facility: str | None) -
             yield ParsedRecord(label, error=f"rows of MA_LK {key} are not contiguous: it appeared earlier in the file")
             continue
         finished.add(key)
-        rows_only = [row for _, row in members]
         try:
-            draft = _encounter_draft(label, rows_only[0], rows_only, facility)
+            first = layout.row(members[0][1])
+            lines = [layout.line(cells) for _, cells in members]
+            draft = _encounter_draft(label, first, lines, facility)
         except ValueError as exc:
             yield ParsedRecord(label, error=str(exc))
             continue
@@ -195,15 +231,18 @@ def read_csv(handle: TextIO, *, source: str = "csv", facility_code: str | None =
         raise IntakeFileError(f"{source}: empty file") from None
     layout = _Layout(header, source)
     offset = 2 if declared else 1
-    rows = ((index + offset + 1, layout.row(cells)) for index, cells in enumerate(reader) if any(cells))
-    yield from _records(rows, facility_code)
+    rows = ((index + offset + 1, cells) for index, cells in enumerate(reader) if any(cells))
+    yield from _records(rows, layout, facility_code)
 
 
-def read_xlsx(path: Path, *, source: str | None = None, facility_code: str | None = None) -> Iterator[IntakeItem]:
-    """Stream encounters from the first sheet of a workbook in the same layout (openpyxl read-only)."""
+def read_xlsx(
+    path: Path | IO[bytes], *, source: str | None = None, facility_code: str | None = None
+) -> Iterator[IntakeItem]:
+    """Stream encounters from the first sheet of a workbook in the same layout (openpyxl read-only;
+    ``path`` may be a seekable binary file)."""
     from openpyxl import load_workbook
 
-    source = source or path.name
+    source = source or str(getattr(path, "name", "xlsx"))
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook["encounters"] if "encounters" in workbook.sheetnames else workbook.worksheets[0]
@@ -225,11 +264,11 @@ def read_xlsx(path: Path, *, source: str | None = None, facility_code: str | Non
             raise IntakeFileError(f"{source}: empty sheet")
         layout = _Layout(header, source)
         rows = (
-            (index, layout.row([_cell_text(cell) for cell in cells]))
+            (index, [_cell_text(cell) for cell in cells])
             for index, cells in enumerate(values, start=number + 1)
             if any(cell not in (None, "") for cell in cells)
         )
-        yield from _records(rows, facility_code)
+        yield from _records(rows, layout, facility_code)
     finally:
         workbook.close()
 

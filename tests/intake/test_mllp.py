@@ -111,3 +111,33 @@ def test_the_live_window_bounds_memory() -> None:
     for number in range(10):
         handler(f"MSH|^~\\&|A|B|C|D|1||ADT^A01|M{number}|P|2.5\rPV1|1|I|||||||||||||||||V{number}\r")
     assert [visit.key for visit in handler.assembler.store.drain()] == ["V7", "V8", "V9"]  # type: ignore[attr-defined]
+
+
+def test_the_listener_stores_each_completed_visit_before_acknowledging(session_factory) -> None:
+    from sqlalchemy import select
+
+    from claims.auth.scope import system_principal
+    from claims.encounter.models import EncounterRecord
+    from claims.intake.listener import DbIntakeHandler
+    from claims.intake.models import ImportRun
+    from tests.intake.db_helpers import facilities
+
+    [facility_id] = facilities(session_factory, "79001")
+    handler = DbIntakeHandler(
+        session_factory, system_principal("mllp"), VisitAssembler("79001", SCT_TO_ICD10), facility_id
+    )
+    names = ("ADT-A01-01.hl7", "DFT-P03-01.hl7", "ADT-A03-01.hl7", "ADT-A03-01.hl7")
+    answers = [handler((HL7 / name).read_text()) for name in names]
+    assert [_msa(answer)[1] for answer in answers] == ["AA", "AA", "AA", "AA"]
+    with session_factory() as session:
+        stored = session.scalars(select(EncounterRecord)).one()  # the repeated discharge changed nothing
+        assert stored.ma_lk == "40007716" and stored.source == "hl7-mllp"
+        runs = session.scalars(select(ImportRun).order_by(ImportRun.id)).all()
+        assert [(r.imported, r.unchanged, r.status) for r in runs] == [(1, 0, "done"), (0, 1, "done")]
+
+    def broken(*_args, **_kwargs):
+        raise ConnectionError("database unavailable")
+
+    handler.factory = broken  # type: ignore[assignment]
+    nak = handler((HL7 / "ADT-A03-01.hl7").read_text())
+    assert _msa(nak)[1] == "AE" and "not stored: ConnectionError" in _msa(nak)[3]
