@@ -15,7 +15,7 @@ def ping(note: str = "") -> None:
     log.info("ping", note=note)
 
 
-import workers.results  # noqa: E402 - declares the result polling actor
 import workers.intake  # noqa: E402 - declares the intake actors
+import workers.results  # noqa: E402 - declares the result polling actor
 import workers.review  # noqa: E402 - declares the review actors
 import workers.submission  # noqa: E402, F401 - declares the submission actors
